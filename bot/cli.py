@@ -1,0 +1,149 @@
+"""``mlorg``: the one console script.
+
+The knowledge base works from a terminal with no Slack account (``explain``,
+``compare``, ``knowledge check``); ``serve`` runs the Slack app. Every expected
+failure ends with one readable line and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bot.settings import ConfigError, load_settings
+from knowledge import (
+    Archetype,
+    KnowledgeBase,
+    KnowledgeError,
+    check_knowledge,
+    compare,
+    explain,
+    load_knowledge,
+    overview,
+    render_card,
+    render_comparison,
+    render_miss,
+    render_overview,
+)
+
+__all__ = ["main"]
+
+
+def _version() -> str:
+    try:
+        return version("mlorg")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlorg",
+        description="mlorg: how to structure machine-learning teams, in Slack and in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlorg {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    explain_cmd = commands.add_parser("explain", help="explain an archetype or a dimension")
+    explain_cmd.add_argument("topic", nargs="*", help="a name, alias or number 1-5; omit for an overview")
+
+    compare_cmd = commands.add_parser("compare", help="compare two archetypes (or two dimensions)")
+    compare_cmd.add_argument("topics", nargs="+", metavar="TOPIC", help="e.g. 'rnd independent'")
+
+    knowledge_cmd = commands.add_parser("knowledge", help="work with the knowledge content")
+    knowledge_sub = knowledge_cmd.add_subparsers(dest="knowledge_command", metavar="ACTION", required=True)
+    check_cmd = knowledge_sub.add_parser("check", help="validate the built-in content and an overlay")
+    check_cmd.add_argument("directory", nargs="?", type=Path, help="an overlay directory of .yaml files")
+
+    serve_cmd = commands.add_parser("serve", help="run the Slack app")
+    serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
+    serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
+    serve_cmd.add_argument("--port", type=int, default=None, help="port (default: MLORG_PORT, PORT or 3000)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "explain":
+            return _explain(_knowledge(), " ".join(args.topic))
+        if args.command == "compare":
+            return _compare(_knowledge(), " ".join(args.topics))
+        if args.command == "knowledge":
+            return _check(args.directory)
+        if args.command == "serve":
+            from bot.serve import serve  # imported late: the terminal commands need no Slack
+
+            return serve(http=args.http, host=args.host, port=args.port)
+    except ConfigError as error:
+        print(f"mlorg: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print("mlorg: the knowledge content is invalid:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    _parser().print_help()
+    return 0
+
+
+def _knowledge() -> KnowledgeBase:
+    return load_knowledge(load_settings().mlorg_knowledge_dir)
+
+
+def _explain(kb: KnowledgeBase, topic: str) -> int:
+    if not topic.strip():
+        print(render_overview(overview(kb)))
+        return 0
+    lookup = kb.find(topic)
+    if lookup.topic is None:
+        print(render_miss(lookup), file=sys.stderr)
+        return 1
+    if lookup.corrected:
+        print(f"(showing {lookup.topic.name} for '{topic}')\n")
+    print(render_card(explain(kb, lookup.topic)))
+    return 0
+
+
+def _compare(kb: KnowledgeBase, text: str) -> int:
+    left, right = kb.find_pair(text)
+    for side in (left, right):
+        if side.topic is None:
+            message = render_miss(side) if side.query else "Name two topics, e.g. 'rnd independent'."
+            print(message, file=sys.stderr)
+            return 1
+    assert left.topic is not None and right.topic is not None
+    try:
+        print(render_comparison(compare(kb, left.topic, right.topic)))
+    except ValueError:
+        print(
+            f"{left.topic.short_name} is {_kind(left.topic)} and {right.topic.short_name} is "
+            f"{_kind(right.topic)}: compare two archetypes, or two dimensions.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _kind(topic: object) -> str:
+    return "an archetype" if isinstance(topic, Archetype) else "a dimension"
+
+
+def _check(directory: Path | None) -> int:
+    problems = check_knowledge(directory)
+    if problems:
+        print(f"{len(problems)} problem(s) found:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    kb = load_knowledge(directory)
+    where = f"built-in content plus {directory}" if directory else "built-in content"
+    print(f"OK: {where}: {len(kb.archetypes)} archetypes, {len(kb.dimensions)} dimensions.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

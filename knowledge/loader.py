@@ -1,0 +1,238 @@
+"""Read, merge and validate content files into one :class:`KnowledgeBase`.
+
+Content is parsed and validated once, at start-up: a request never touches YAML.
+The built-in files ship inside the package; an optional overlay directory
+(``MLORG_KNOWLEDGE_DIR``) extends them with new topics or overrides fields of
+existing ones by id, so an organization can rename things or add its own notes
+without forking the project. Every problem names the file and the field path,
+because the person fixing it is an operator with an editor, not a debugger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
+from knowledge.lookup import normalize
+from knowledge.models import Archetype, Dimension
+
+__all__ = ["CONTENT_DIR", "check_knowledge", "load_knowledge"]
+
+#: Where the built-in content lives, inside the installed package.
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+#: Top-level keys a content file may have, and the model each entry must satisfy.
+SECTIONS: dict[str, type[BaseModel]] = {
+    "archetypes": Archetype,
+    "dimensions": Dimension,
+}
+
+
+@dataclass
+class _Entry:
+    """One entry as read from YAML, before validation, with where it came from."""
+
+    raw: dict[str, Any]
+    where: str  # e.g. "archetypes.yaml: archetypes[2]"
+
+
+@dataclass
+class _Collected:
+    sections: dict[str, dict[str, _Entry]] = field(
+        default_factory=lambda: {name: {} for name in SECTIONS}
+    )
+    problems: list[str] = field(default_factory=list)
+
+
+def load_knowledge(overlay: Path | str | None = None, *, base: Path | str = CONTENT_DIR) -> KnowledgeBase:
+    """Load the built-in content, apply ``overlay`` if given, and validate everything.
+
+    Raises :class:`KnowledgeError` listing every problem found.
+    """
+    collected = _Collected()
+    _read_directory(Path(base), collected, overlay=False)
+    if overlay is not None:
+        overlay_dir = Path(overlay)
+        if not overlay_dir.is_dir():
+            collected.problems.append(f"{overlay_dir}: not a directory of YAML content files")
+        else:
+            _read_directory(overlay_dir, collected, overlay=True)
+    if collected.problems:
+        raise KnowledgeError(collected.problems)
+    return _validate(collected)
+
+
+def check_knowledge(overlay: Path | str | None = None) -> list[str]:
+    """Every problem in the built-in content plus ``overlay``; empty when it is valid."""
+    try:
+        load_knowledge(overlay)
+    except KnowledgeError as error:
+        return list(error.problems)
+    return []
+
+
+def _read_directory(directory: Path, collected: _Collected, *, overlay: bool) -> None:
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if overlay and not files:
+        collected.problems.append(f"{directory}: no .yaml files found")
+    for path in files:
+        _read_file(path, collected, overlay=overlay)
+
+
+def _read_file(path: Path, collected: _Collected, *, overlay: bool) -> None:
+    name = path.name
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        collected.problems.append(f"{name}: {where}: YAML syntax error: {error.problem}")
+        return
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
+        collected.problems.append(f"{name}: cannot be read: {error}")
+        return
+    if document is None:
+        return  # an empty overlay file is harmless
+    if not isinstance(document, Mapping):
+        collected.problems.append(
+            f"{name}: expected a mapping with keys {', '.join(SECTIONS)}, got {_kind(document)}"
+        )
+        return
+    for section, entries in document.items():
+        if section not in SECTIONS:
+            collected.problems.append(
+                f"{name}: {section}: unknown section (expected one of: {', '.join(SECTIONS)})"
+            )
+            continue
+        if not isinstance(entries, list):
+            collected.problems.append(f"{name}: {section}: expected a list, got {_kind(entries)}")
+            continue
+        _collect_entries(name, section, entries, collected, overlay=overlay)
+
+
+def _collect_entries(
+    name: str, section: str, entries: list[Any], collected: _Collected, *, overlay: bool
+) -> None:
+    known = collected.sections[section]
+    seen_here: set[str] = set()
+    for index, raw in enumerate(entries):
+        where = f"{name}: {section}[{index}]"
+        if not isinstance(raw, Mapping):
+            collected.problems.append(f"{where}: expected a mapping, got {_kind(raw)}")
+            continue
+        topic_id = raw.get("id")
+        if not isinstance(topic_id, str) or not topic_id:
+            collected.problems.append(f"{where}.id: Field required (a lower-case slug such as 'rnd')")
+            continue
+        if topic_id in seen_here:
+            collected.problems.append(f"{where}.id: duplicate id {topic_id!r} in this file")
+            continue
+        seen_here.add(topic_id)
+        if topic_id in known and not overlay:
+            collected.problems.append(
+                f"{where}.id: id {topic_id!r} is already defined in {known[topic_id].where}"
+            )
+            continue
+        if topic_id in known:
+            known[topic_id] = _Entry(_merge(known[topic_id].raw, dict(raw)), where)
+        else:
+            known[topic_id] = _Entry(dict(raw), where)
+
+
+def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Field-level override; mappings (such as ``positions``) merge one level deep."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _validate(collected: _Collected) -> KnowledgeBase:
+    problems: list[str] = []
+    models: dict[str, list[tuple[BaseModel, str]]] = {name: [] for name in SECTIONS}
+    for section, entries in collected.sections.items():
+        model = SECTIONS[section]
+        for entry in entries.values():
+            try:
+                models[section].append((model.model_validate(entry.raw), entry.where))
+            except ValidationError as error:
+                problems.extend(_describe(entry.where, error))
+    archetypes = [(m, w) for m, w in models["archetypes"] if isinstance(m, Archetype)]
+    dimensions = [(m, w) for m, w in models["dimensions"] if isinstance(m, Dimension)]
+    if not problems:
+        problems.extend(_cross_reference(archetypes, dimensions))
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        archetypes=tuple(sorted((a for a, _ in archetypes), key=lambda a: a.number)),
+        dimensions=tuple(d for d, _ in dimensions),
+    )
+
+
+def _cross_reference(
+    archetypes: list[tuple[Archetype, str]], dimensions: list[tuple[Dimension, str]]
+) -> list[str]:
+    """Problems no single entry can see: clashes and dangling references."""
+    problems: list[str] = []
+    if not archetypes:
+        problems.append("archetypes: at least one archetype is required")
+    if not dimensions:
+        problems.append("dimensions: at least one dimension is required")
+    archetype_ids = {a.id for a, _ in archetypes}
+    dimension_ids = {d.id for d, _ in dimensions}
+    for clash in sorted(archetype_ids & dimension_ids):
+        problems.append(f"id {clash!r} is used by both an archetype and a dimension")
+
+    numbers: dict[int, str] = {}
+    for archetype, where in archetypes:
+        if archetype.number in numbers:
+            problems.append(
+                f"{where}.number: {archetype.number} is already used by {numbers[archetype.number]!r}"
+            )
+        numbers.setdefault(archetype.number, archetype.id)
+        for dimension_id in archetype.positions:
+            if dimension_id not in dimension_ids:
+                problems.append(
+                    f"{where}.positions.{dimension_id}: unknown dimension "
+                    f"(known: {', '.join(sorted(dimension_ids))})"
+                )
+        for index, related in enumerate(archetype.related):
+            if related not in archetype_ids | dimension_ids:
+                problems.append(f"{where}.related[{index}]: unknown topic {related!r}")
+
+    claimed: dict[str, str] = {}
+    topics: list[tuple[Archetype | Dimension, str]] = [*archetypes, *dimensions]
+    for topic, where in topics:
+        names = [("id", topic.id), ("name", topic.name), ("short_name", topic.short_name)]
+        names += [(f"aliases[{i}]", alias) for i, alias in enumerate(topic.aliases)]
+        for field_path, text in names:
+            key = normalize(text)
+            if not key:
+                problems.append(f"{where}.{field_path}: {text!r} has no letters or digits to look up by")
+                continue
+            owner = claimed.setdefault(key, topic.id)
+            if owner != topic.id:
+                problems.append(f"{where}.{field_path}: {text!r} is already claimed by {owner!r}")
+    return problems
+
+
+def _describe(where: str, error: ValidationError) -> list[str]:
+    described = []
+    for detail in error.errors():
+        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in detail["loc"])
+        described.append(f"{where}{path}: {detail['msg']}")
+    return described
+
+
+def _kind(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value), type(value).__name__)
