@@ -1,0 +1,29 @@
+"""mlorg's storage: SQLAlchemy 2 (asyncio) on SQLite or PostgreSQL, migrated by Alembic.
+
+The composition root opens one :class:`Store`, migrates it, and hands its repositories to
+the features::
+
+    store = Store.open(normalize_database_url(settings.database_url or default_database_url()))
+    await store.migrate()
+    if await store.events.claim(team_id, event_id):
+        ...  # first delivery: handle it
+
+Nothing outside this package needs to import SQLAlchemy: repositories take and return plain
+values and raise :class:`StoreError` when the database fails them.
+"""
+
+from __future__ import annotations
+
+from bot.store.db import default_database_url, normalize_database_url
+from bot.store.errors import DatabaseUrlError, StoreError
+from bot.store.events import EventLog
+from bot.store.store import Store
+
+__all__ = [
+    "DatabaseUrlError",
+    "EventLog",
+    "Store",
+    "StoreError",
+    "default_database_url",
+    "normalize_database_url",
+]

@@ -1,0 +1,144 @@
+"""Database URLs and engines: the only place that knows how each backend must be tuned.
+
+SQLite is the embedded default (one process, one file); PostgreSQL is the scale-out path
+(several replicas, one database). Both are used through SQLAlchemy's asyncio layer, so a
+plain ``sqlite:///`` or ``postgresql://`` URL, as an operator would naturally write it, is
+mapped to its async driver here rather than rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store.errors import DatabaseUrlError
+
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "build_engine",
+    "default_database_url",
+    "normalize_database_url",
+]
+
+#: How long a SQLite connection waits for another writer before giving up with
+#: "database is locked". Writes here are tiny, so a few seconds means "something is wrong".
+SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+
+#: The file name of the embedded database, created in the working directory by default.
+DEFAULT_SQLITE_FILE: Final = "mlorg.sqlite3"
+
+# Scheme (as written, lower-cased) -> the async scheme SQLAlchemy needs.
+_ASYNC_SCHEMES: Final = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+_SCHEME: Final = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{0,30})://")
+_EXPECTED: Final = "use sqlite:///path/to/mlorg.sqlite3 or postgresql://user:password@host:5432/dbname"
+
+
+def normalize_database_url(url: str) -> str:
+    """Return ``url`` with its async driver spelled out, or raise :class:`DatabaseUrlError`.
+
+    ``sqlite:///x`` becomes ``sqlite+aiosqlite:///x``; ``postgresql://`` and ``postgres://``
+    (Heroku and many hosting dashboards hand out the latter) become ``postgresql+asyncpg://``;
+    URLs that already name those drivers are returned unchanged. Only the scheme is
+    rewritten, so the rest of the URL (escaped passwords, query options) is kept byte for byte.
+
+    The error message is one line meant for an operator, and it never echoes the URL: the
+    URL usually carries a password. Only a recognised-looking scheme is ever quoted back.
+    The error is raised ``from None`` so a traceback does not show a parser error that
+    might quote the URL either.
+    """
+    text = url.strip()
+    if not text:
+        raise DatabaseUrlError(f"the database URL is empty: {_EXPECTED}")
+    match = _SCHEME.match(text)
+    if match is None:
+        raise DatabaseUrlError(
+            f"the database URL has no scheme such as sqlite:// or postgresql://: {_EXPECTED}"
+        )
+    scheme = match["scheme"].lower()
+    target = _ASYNC_SCHEMES.get(scheme)
+    if target is None:
+        raise DatabaseUrlError(f"the database URL scheme {scheme!r} is not supported: {_EXPECTED}")
+    normalized = target + text[match.end("scheme") :]
+    try:
+        parsed = make_url(normalized)
+        _ = parsed.port  # make_url is lazy about some parts; touch them while we can still explain.
+    except Exception:
+        raise DatabaseUrlError(f"the {scheme} database URL could not be parsed: {_EXPECTED}") from None
+    if target == "sqlite+aiosqlite" and (parsed.host or parsed.username or parsed.password):
+        raise DatabaseUrlError(
+            "a SQLite database URL names a file, not a server: use three slashes for a relative path "
+            "(sqlite:///mlorg.sqlite3) or four for an absolute one (sqlite:////var/lib/mlorg.sqlite3)"
+        )
+    return normalized
+
+
+def default_database_url() -> str:
+    """The embedded default: ``mlorg.sqlite3`` in the current working directory.
+
+    The path is made absolute now, so that a later ``chdir`` cannot move the database.
+    """
+    path = Path.cwd() / DEFAULT_SQLITE_FILE
+    return f"sqlite+aiosqlite:///{path.as_posix()}"
+
+
+def build_engine(url: str) -> AsyncEngine:
+    """Create the :class:`AsyncEngine` for ``url`` (normalized first), tuned for its backend.
+
+    SQLite:
+      * WAL journal, so readers never block the writer and vice versa;
+      * a busy timeout, so a writer waits briefly for another instead of failing at once;
+      * ``foreign_keys=ON``, which SQLite leaves off by default for compatibility;
+      * every transaction starts with ``BEGIN IMMEDIATE``. The sqlite3 driver's own habit
+        (no BEGIN before SELECT or DDL) breaks transactional DDL and savepoints, and a
+        deferred transaction that reads and then writes fails with "database is locked"
+        immediately, without waiting, when another connection wrote in between. Taking the
+        write lock up front makes every transaction wait its turn instead. SQLite only has
+        one writer anyway, and our transactions are short.
+
+    PostgreSQL: a modest pool per replica (several replicas share the server's connection
+    limit), pre-ping so a connection dropped by a restart or a proxy is replaced rather than
+    surfacing as an error, and an ``application_name`` so operators can tell mlorg's
+    sessions apart in ``pg_stat_activity``.
+    """
+    normalized = normalize_database_url(url)
+    if normalized.startswith("sqlite+aiosqlite"):
+        engine = create_async_engine(normalized)
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        return engine
+    return create_async_engine(
+        normalized,
+        pool_size=5,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": "mlorg"}},
+    )
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
+    """Per-connection SQLite settings; see :func:`build_engine` for why each one."""
+    # Stop the driver from emitting its own (deferred, DML-only) BEGIN; _begin_immediate does it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        # busy_timeout first: switching to WAL needs a lock another new connection may hold.
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,92 @@
+"""The event log: "process each Slack ``event_id`` once", across retries and replicas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store.errors import StoreError
+from bot.store.tables import ProcessedEvent
+
+__all__ = ["Clock", "EventLog", "utc_now"]
+
+#: Returns the current time, timezone-aware. Injected so tests can pretend time has passed.
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The default :data:`Clock`."""
+    return datetime.now(UTC)
+
+
+class EventLog:
+    """Remembers which events have been claimed, so that each is handled exactly once.
+
+    Slack redelivers an event when it does not see a timely 200 (``X-Slack-Retry-Num``), and
+    behind a load balancer two replicas can receive the same delivery. Checking "have I seen
+    it?" and then recording it would let both pass; instead :meth:`claim` is a single
+    ``INSERT ... ON CONFLICT DO NOTHING`` whose outcome the database decides atomically.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now
+    ) -> None:
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported dialect {dialect!r}: expected 'sqlite' or 'postgresql'")
+        self._sessions = sessions
+        self._dialect = dialect
+        self._clock = clock
+
+    async def claim(self, team_id: str, event_id: str) -> bool:
+        """Record the event and return True if this caller is the first to claim it.
+
+        Every later call for the same ``(team_id, event_id)`` returns False, whichever
+        process or replica makes it, for as long as the row has not been pruned. Claim
+        before doing the work: an event whose handler then fails is not retried by us,
+        which is what Slack's at-least-once delivery plus idempotent handlers expects.
+        """
+        _require_key("team_id", team_id)
+        _require_key("event_id", event_id)
+        values = {"team_id": team_id, "event_id": event_id, "received_at": self._clock()}
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(ProcessedEvent)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+            # RETURNING yields a row only when the insert happened: a portable "did I win?".
+            .returning(ProcessedEvent.event_id)
+        )
+        try:
+            async with self._sessions.begin() as session:
+                result = await session.execute(statement)
+                return result.first() is not None
+        except SQLAlchemyError as error:
+            raise StoreError(f"could not record Slack event: {type(error).__name__}") from error
+
+    async def prune(self, older_than: datetime) -> int:
+        """Forget events received before ``older_than``; return how many were removed.
+
+        Slack gives up retrying within minutes, so a day or so of history is plenty; run this
+        periodically to keep the table small. ``older_than`` must be timezone-aware.
+        """
+        if older_than.tzinfo is None or older_than.utcoffset() is None:
+            raise ValueError("older_than must be a timezone-aware datetime")
+        statement = delete(ProcessedEvent).where(ProcessedEvent.received_at < older_than)
+        try:
+            async with self._sessions.begin() as session:
+                result = cast(CursorResult[Any], await session.execute(statement))
+                return result.rowcount
+        except SQLAlchemyError as error:
+            raise StoreError(f"could not prune Slack events: {type(error).__name__}") from error
+
+
+def _require_key(name: str, value: str) -> None:
+    # An empty id would silently merge unrelated events into one claim.
+    if not value:
+        raise ValueError(f"{name} must be a non-empty string")

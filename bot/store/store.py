@@ -1,0 +1,188 @@
+"""The :class:`Store`: one engine, its sessions, the migrations, and the repositories."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+
+from bot.store.db import build_engine
+from bot.store.errors import StoreError
+from bot.store.events import EventLog
+
+__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Store"]
+
+logger = logging.getLogger(__name__)
+
+#: Where the Alembic environment lives; shipped as package data next to this module.
+MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+
+#: The PostgreSQL advisory lock key that serializes migrators ("mlorg" in ASCII). Fixed, so
+#: every replica of every version agrees on it.
+MIGRATION_LOCK_KEY: Final = 0x6D6C6F7267
+
+# Alembic keeps the running migration in module-level state (``alembic.context``), so two
+# migrations in one process must never overlap. The database lock taken before Alembic
+# starts (advisory lock, or BEGIN IMMEDIATE) already ensures that; this lock also keeps a
+# second migrator on the same loop out of SQLite's busy timeout, which a slow migration could
+# outlast. One lock per loop, because an asyncio.Lock belongs to the loop it is first used on.
+_loop_migration_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _migration_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _loop_migration_locks.get(loop)
+    if lock is None:
+        lock = _loop_migration_locks[loop] = asyncio.Lock()
+    return lock
+
+
+class Store:
+    """The application's database: built once by the composition root, shared by features.
+
+    It owns the :class:`AsyncEngine` (and so the connection pool) and hands repositories an
+    ``async_sessionmaker``. Features depend on the repositories (``store.events``, ...),
+    never on SQLAlchemy directly; repositories raise :class:`StoreError` for database trouble.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        dialect = engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database dialect {dialect!r}")
+        self.engine: Final = engine
+        self.dialect: Final[str] = dialect
+        # expire_on_commit=False: objects stay readable after commit without another
+        # round trip, which in asyncio would otherwise be an implicit (forbidden) IO.
+        self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
+        self.events: Final = EventLog(self.sessions, dialect)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Build a store for ``url`` (``sqlite:///``, ``postgresql://`` or their async forms).
+
+        Synchronous and cheap: no connection is made until the store is first used, so the
+        composition root can build it before the event loop runs. Raises
+        :class:`~bot.store.errors.DatabaseUrlError` (a ``ValueError``) for an unusable URL.
+        """
+        return cls(build_engine(url))
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date (``alembic upgrade head``); safe to call on every start.
+
+        Several replicas may start at once against one PostgreSQL database. A session-level
+        ``pg_advisory_lock`` makes them take turns: the first applies the migrations, the
+        others then find the schema at head and do nothing. On SQLite the migration runs in
+        one ``BEGIN IMMEDIATE`` transaction, which serializes processes sharing the file the
+        same way, and with foreign keys switched off, as SQLite requires when a migration
+        rebuilds a table (otherwise dropping the old table would cascade to its children).
+        """
+        async with _migration_lock():
+            try:
+                async with self.engine.connect() as connection:
+                    if self.dialect == "postgresql":
+                        await self._migrate_postgresql(connection)
+                    else:
+                        await self._migrate_sqlite(connection)
+            except StoreError:
+                raise
+            except Exception as error:
+                # First line only: driver messages can run to pages of SQL; none carries a password.
+                detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                raise StoreError(
+                    f"could not migrate the database: {type(error).__name__}: {detail}"
+                ) from error
+
+    async def _migrate_postgresql(self, connection: AsyncConnection) -> None:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(_upgrade_to_head)
+        finally:
+            await _release_advisory_lock(connection)
+
+    async def _migrate_sqlite(self, connection: AsyncConnection) -> None:
+        # PRAGMA foreign_keys is ignored inside a transaction, and SQLAlchemy would begin one
+        # for any statement, so it is set on the driver connection before BEGIN.
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(_upgrade_to_head)
+                violations = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                if violations:
+                    raise StoreError(
+                        f"a migration left {len(violations)} rows violating foreign keys; rolled back"
+                    )
+        finally:
+            await driver.execute("PRAGMA foreign_keys = ON")
+
+    async def ping(self, timeout: float = 5.0) -> bool:
+        """True if the database answers ``SELECT 1`` within ``timeout`` seconds.
+
+        For ``/healthz``: a load balancer wants a yes or no, quickly, never an exception.
+        """
+        try:
+            async with asyncio.timeout(timeout), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            # The type is enough to diagnose; the message may name the host and user.
+            logger.warning("database ping failed: %s", type(error).__name__)
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close every pooled connection; call once at shutdown."""
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        # Never the URL: it may carry a password.
+        return f"<Store dialect={self.dialect}>"
+
+
+def _alembic_config(connection: Connection) -> Config:
+    """An Alembic config built in code: no ``alembic.ini`` is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # env.py runs the migrations on this connection instead of opening its own.
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    command.upgrade(_alembic_config(connection), "head")
+
+
+async def _release_advisory_lock(connection: AsyncConnection) -> None:
+    """Unlock, or failing that, discard the connection (its session and lock end with it)."""
+    try:
+        if connection.in_transaction():
+            await connection.rollback()
+        await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        await connection.commit()
+    except Exception:
+        logger.warning("could not release the migration lock; discarding the connection", exc_info=True)
+        await connection.invalidate()

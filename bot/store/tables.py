@@ -1,0 +1,84 @@
+"""Table definitions: the declarative :class:`Base` every mlorg table derives from.
+
+The schema itself is created and changed only by the Alembic migrations in
+``bot/store/migrations``; these classes are what the code queries, and what
+``alembic revision --autogenerate`` compares the database against.
+
+Every table carries the Slack ``team_id`` as the first column of its primary key (or of a
+unique key): one workspace must never see another's rows, and scoping every key by team
+makes a query that forgets the team stand out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import DateTime, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["NAMING_CONVENTION", "Base", "ProcessedEvent", "UTCDateTime"]
+
+#: Deterministic constraint names, so migrations can refer to (and drop) constraints by name
+#: on both backends; SQLite otherwise leaves them unnamed and Alembic's batch mode needs names.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC, that comes back aware on every backend.
+
+    PostgreSQL has ``timestamptz``; SQLite stores text and silently drops the offset, so a
+    non-UTC value would compare wrongly and values read back would be naive. This type
+    converts to UTC on the way in (rejecting naive datetimes, whose meaning is a guess) and
+    attaches UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: mlorg stores timezone-aware datetimes only")
+        utc = value.astimezone(UTC)
+        # SQLite compares the stored text, so store it in one fixed (offset-free UTC) form.
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # pragma: no cover - drivers return datetimes
+            raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base; its metadata carries :data:`NAMING_CONVENTION`."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every `Mapped[datetime]` column is aware UTC unless it says otherwise.
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 - read by SQLAlchemy, never mutated
+
+
+class ProcessedEvent(Base):
+    """One Slack event that has been claimed for processing.
+
+    Slack retries an event it believes failed, and two replicas may both receive it; the
+    primary key makes "process each ``event_id`` once" a single atomic insert. Rows are only
+    needed for as long as Slack might still retry, so they are pruned by ``received_at``.
+    """
+
+    __tablename__ = "processed_events"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "received_at"),)

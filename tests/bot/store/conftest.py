@@ -1,0 +1,52 @@
+"""Fixtures for the storage contract: every test runs once on SQLite and once on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
+
+OpenStore = Callable[[], Awaitable[Store]]
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database of each backend (a temp file, or a new PG database)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{(tmp_path / 'mlorg.sqlite3').as_posix()}"
+        return
+    require_postgres()
+    name = create_pg_database()
+    try:
+        yield pg_database_url(name)
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+async def open_store(database_url: str) -> AsyncIterator[OpenStore]:
+    """Open extra, unmigrated :class:`Store` objects on the same database, like other processes."""
+    opened: list[Store] = []
+
+    async def open_one() -> Store:
+        store = Store.open(database_url)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        await store.close()
+
+
+@pytest.fixture
+async def store(open_store: OpenStore) -> Store:
+    """A migrated store on a fresh database."""
+    opened = await open_store()
+    await opened.migrate()
+    return opened

@@ -1,0 +1,58 @@
+"""Backend-specific set-up and failure behaviour that the contract tests cannot show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.store import Store, StoreError
+from bot.store.db import SQLITE_BUSY_TIMEOUT_MS
+
+
+async def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'mlorg.sqlite3'}")
+    async with store, store.engine.connect() as connection:
+        journal = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
+        busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one()
+        foreign_keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
+
+    assert (journal, busy, foreign_keys) == ("wal", SQLITE_BUSY_TIMEOUT_MS, 1)
+
+
+async def test_sqlite_foreign_keys_are_back_on_after_migrating(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'mlorg.sqlite3'}") as store:
+        await store.migrate()
+        async with store.engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+
+
+async def test_ping_answers_false_when_postgresql_is_unreachable() -> None:
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    async with Store.open("postgresql://nobody:hunter2@127.0.0.1:1/mlorg") as store:
+        assert await store.ping(timeout=5) is False
+
+
+async def test_ping_answers_false_when_the_sqlite_file_cannot_be_opened(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'missing-directory' / 'mlorg.sqlite3'}") as store:
+        assert await store.ping() is False
+
+
+async def test_an_unreachable_database_fails_a_claim_with_a_store_error(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'missing-directory' / 'mlorg.sqlite3'}") as store:
+        with pytest.raises(StoreError):
+            await store.events.claim("T0001", "Ev1")
+
+
+async def test_a_migration_that_cannot_connect_fails_with_a_store_error_without_the_password() -> None:
+    async with Store.open("postgresql://nobody:hunter2@127.0.0.1:1/mlorg") as store:
+        with pytest.raises(StoreError, match="could not migrate") as raised:
+            await store.migrate()
+    assert "hunter2" not in str(raised.value)
+
+
+def test_opening_a_store_with_a_bad_url_raises_value_error_without_the_password() -> None:
+    with pytest.raises(ValueError, match="not supported") as raised:
+        Store.open("mysql://bot:hunter2@db/mlorg")
+    assert "hunter2" not in str(raised.value)
