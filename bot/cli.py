@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "compare":
             return _compare(_knowledge(), " ".join(args.topics))
         if args.command == "knowledge":
-            return _check(args.directory)
+            return _check(args.directory or load_settings().mlorg_knowledge_dir)
         if args.command == "serve":
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 

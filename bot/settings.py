@@ -8,6 +8,7 @@ and what is expected; secret values never appear in that line.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -25,6 +26,7 @@ _EXPECTED = {
     "MLORG_ADMINS": "comma-separated Slack user ids such as U012AB3CD,U045EF6GH",
     "MLORG_KNOWLEDGE_DIR": "a directory of .yaml content files",
     "MLORG_PORT": "a TCP port number from 1 to 65535",
+    "PORT": "a TCP port number from 1 to 65535",
 }
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
@@ -105,7 +107,10 @@ def load_settings() -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "setting"
-        env = "MLORG_PORT" if field in {"port", "MLORG_PORT", "PORT"} else field.upper()
+        env = field.upper()
+        if field in {"port", "MLORG_PORT", "PORT"}:
+            # Name the variable the operator actually set: PORT is the platform convention.
+            env = "MLORG_PORT" if os.environ.get("MLORG_PORT") is not None else "PORT"
         expected = _EXPECTED.get(env, str(first.get("msg", "a valid value")))
         # The message is ours, never the input: the input may be a secret.
         raise ConfigError(f"{env} is malformed: expected {expected}") from None

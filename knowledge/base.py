@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
-from knowledge.lookup import Lookup, LookupIndex, Topic, normalize
-from knowledge.models import Archetype, Dimension
+from knowledge.lookup import Lookup, LookupIndex, Topic
+from knowledge.models import Archetype, Dimension, Question
 
 __all__ = ["KnowledgeBase"]
 
 #: Explicit separators between two topics: "rnd vs embedded", "rnd, embedded", "rnd and embedded".
 _PAIR_SEPARATOR = re.compile(r"\s+(?:vs\.?|versus|v\.?|with|to|and)\s+|\s*[,/|]\s*", re.IGNORECASE)
+#: Two topic names never need more; the separator pattern backtracks quadratically on long
+#: runs of whitespace, so hostile input is cut first (a 20k-space message took ~17 s).
+_MAX_PAIR_TEXT = 250
 
 
 class KnowledgeBase:
@@ -20,10 +23,24 @@ class KnowledgeBase:
     skips the cross-reference checks the loader performs.
     """
 
-    def __init__(self, archetypes: tuple[Archetype, ...], dimensions: tuple[Dimension, ...]) -> None:
+    def __init__(
+        self,
+        archetypes: tuple[Archetype, ...],
+        dimensions: tuple[Dimension, ...],
+        questions: tuple[Question, ...] = (),
+        role_question: Question | None = None,
+    ) -> None:
         self.archetypes = archetypes
         self.dimensions = dimensions
-        self._by_id: dict[str, Topic] = {t.id: t for t in (*archetypes, *dimensions)}
+        #: The diagnosis's scored questions, in file order (mlorg's own model, not the framework's).
+        self.questions = questions
+        #: The optional question that sorts answers into leaders and contributors.
+        self.role_question = role_question
+        self._questions: dict[str, Question] = {q.id: q for q in questions}
+        if role_question is not None:
+            self._questions[role_question.id] = role_question
+        topics: tuple[Topic, ...] = (*archetypes, *dimensions)
+        self._by_id: dict[str, Topic] = {t.id: t for t in topics}
         self._index = LookupIndex(archetypes, dimensions)
 
     @property
@@ -46,6 +63,10 @@ class KnowledgeBase:
             raise KeyError(dimension_id)
         return topic
 
+    def question(self, question_id: str) -> Question | None:
+        """The scored or role question with this id, or None (ids arrive in button values)."""
+        return self._questions.get(question_id)
+
     def find(self, query: str) -> Lookup:
         """Resolve free text to a topic, or suggestions; never raises."""
         return self._index.find(query)
@@ -58,18 +79,21 @@ class KnowledgeBase:
         "product embedded r&d" works without quotes. When nothing resolves, the
         halves of the most plausible split come back with their suggestions.
         """
-        candidates: list[tuple[Lookup, Lookup]] = []
-        parts = [p for p in _PAIR_SEPARATOR.split(text.strip(), maxsplit=1) if p.strip()]
+        text = text.strip()[:_MAX_PAIR_TEXT]
+        splits: list[tuple[str, str]] = []
+        parts = [p for p in _PAIR_SEPARATOR.split(text, maxsplit=1) if p.strip()]
         if len(parts) == 2:
-            candidates.append((self.find(parts[0]), self.find(parts[1])))
+            splits.append((parts[0], parts[1]))
         words = text.split()
-        candidates += [
-            (self.find(" ".join(words[:cut])), self.find(" ".join(words[cut:])))
-            for cut in range(1, min(len(words), 12))
-        ]
-        for left, right in candidates:
+        splits += [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(1, min(len(words), 12))]
+        # Resolved lazily: a half that is not a name costs a fuzzy match (milliseconds), and
+        # the usual "rnd vs independent" is settled by the first split.
+        candidates: list[tuple[Lookup, Lookup]] = []
+        for left_text, right_text in splits:
+            left, right = self.find(left_text), self.find(right_text)
             if left.found and right.found:
                 return left, right
+            candidates.append((left, right))
         for left, right in candidates:
             if left.found or right.found:
                 return left, right

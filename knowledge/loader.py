@@ -6,6 +6,11 @@ The built-in files ship inside the package; an optional overlay directory
 existing ones by id, so an organization can rename things or add its own notes
 without forking the project. Every problem names the file and the field path,
 because the person fixing it is an operator with an editor, not a debugger.
+
+The diagnosis questionnaire (``questions``) is checked against the framework it
+scores: its weights must name real archetypes and its positions real dimensions,
+and no question may be dead weight, so a content edit cannot quietly break a
+diagnosis.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from knowledge.base import KnowledgeBase
 from knowledge.errors import KnowledgeError
 from knowledge.lookup import normalize
-from knowledge.models import Archetype, Dimension
+from knowledge.models import Archetype, Dimension, Question
 
 __all__ = ["CONTENT_DIR", "check_knowledge", "load_knowledge"]
 
@@ -32,7 +37,12 @@ CONTENT_DIR = Path(__file__).resolve().parent / "content"
 SECTIONS: dict[str, type[BaseModel]] = {
     "archetypes": Archetype,
     "dimensions": Dimension,
+    "questions": Question,
 }
+
+#: How many scored questions a diagnosis has: enough to place a team, few enough to finish.
+MIN_SCORED_QUESTIONS = 6
+MAX_SCORED_QUESTIONS = 10
 
 
 @dataclass
@@ -45,9 +55,7 @@ class _Entry:
 
 @dataclass
 class _Collected:
-    sections: dict[str, dict[str, _Entry]] = field(
-        default_factory=lambda: {name: {} for name in SECTIONS}
-    )
+    sections: dict[str, dict[str, _Entry]] = field(default_factory=lambda: {name: {} for name in SECTIONS})
     problems: list[str] = field(default_factory=list)
 
 
@@ -169,13 +177,17 @@ def _validate(collected: _Collected) -> KnowledgeBase:
                 problems.extend(_describe(entry.where, error))
     archetypes = [(m, w) for m, w in models["archetypes"] if isinstance(m, Archetype)]
     dimensions = [(m, w) for m, w in models["dimensions"] if isinstance(m, Dimension)]
+    questions = [(m, w) for m, w in models["questions"] if isinstance(m, Question)]
     if not problems:
         problems.extend(_cross_reference(archetypes, dimensions))
+        problems.extend(_check_questions(questions, archetypes, dimensions))
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
         archetypes=tuple(sorted((a for a, _ in archetypes), key=lambda a: a.number)),
         dimensions=tuple(d for d, _ in dimensions),
+        questions=tuple(q for q, _ in questions if q.purpose == "score"),
+        role_question=next((q for q, _ in questions if q.purpose == "role"), None),
     )
 
 
@@ -210,7 +222,8 @@ def _cross_reference(
             if related not in archetype_ids | dimension_ids:
                 problems.append(f"{where}.related[{index}]: unknown topic {related!r}")
 
-    claimed: dict[str, str] = {}
+    # Lookup answers to an archetype's number ("2", "type 2"), so numbers are claimed names too.
+    claimed: dict[str, str] = {str(number): owner for number, owner in numbers.items()}
     topics: list[tuple[Archetype | Dimension, str]] = [*archetypes, *dimensions]
     for topic, where in topics:
         names = [("id", topic.id), ("name", topic.name), ("short_name", topic.short_name)]
@@ -226,6 +239,78 @@ def _cross_reference(
     return problems
 
 
+def _check_questions(
+    questions: list[tuple[Question, str]],
+    archetypes: list[tuple[Archetype, str]],
+    dimensions: list[tuple[Dimension, str]],
+) -> list[str]:
+    """Problems that make the questionnaire unable to score against this framework."""
+    if not questions:
+        return []  # a content set without a diagnosis is valid; the diagnosis is then unavailable
+    problems: list[str] = []
+    archetype_ids = {a.id for a, _ in archetypes}
+    dimension_ids = {d.id for d, _ in dimensions}
+    role_question_at: str | None = None
+    scored: list[str] = []
+    for question, where in questions:
+        for index, option in enumerate(question.options):
+            at = f"{where}.options[{index}]"
+            for archetype_id in option.weights:
+                if archetype_id not in archetype_ids:
+                    problems.append(
+                        f"{at}.weights.{archetype_id}: unknown archetype "
+                        f"(known: {', '.join(sorted(archetype_ids))})"
+                    )
+            for dimension_id in option.positions:
+                if dimension_id not in dimension_ids:
+                    problems.append(
+                        f"{at}.positions.{dimension_id}: unknown dimension "
+                        f"(known: {', '.join(sorted(dimension_ids))})"
+                    )
+            if option.dont_know and (any(option.weights.values()) or option.positions):
+                problems.append(
+                    f"{at}: a 'don't know' option must carry no weights and no positions, "
+                    "so not knowing never moves the result"
+                )
+            if option.role is not None and question.purpose != "role":
+                problems.append(f"{at}.role: only the role question (purpose: role) may set a role")
+            if question.purpose == "role" and (option.weights or option.positions):
+                problems.append(
+                    f"{at}: options of the role question carry no weights or positions; "
+                    "the role sorts answers, it does not score them"
+                )
+        if question.purpose == "role":
+            if role_question_at is not None:
+                problems.append(
+                    f"{where}.purpose: only one role question is allowed; {role_question_at} is already one"
+                )
+            role_question_at = role_question_at or where
+            roles = {o.role for o in question.options}
+            for role in ("leader", "contributor"):
+                if role not in roles:
+                    problems.append(f"{where}.options: the role question needs an option with role: {role}")
+            continue
+        scored.append(where)
+        if not any(weight > 0 for o in question.options for weight in o.weights.values()):
+            problems.append(
+                f"{where}.options: dead question: no option gives any archetype a weight above 0, "
+                "so its answers could never change a result"
+            )
+        dont_knows = sum(o.dont_know for o in question.options)
+        if dont_knows != 1:
+            problems.append(
+                f"{where}.options: needs exactly one honest don't-know option "
+                f"(dont_know: true), found {dont_knows}"
+            )
+    if not MIN_SCORED_QUESTIONS <= len(scored) <= MAX_SCORED_QUESTIONS:
+        files = sorted({where.split(":", 1)[0] for where in scored}) or ["no file"]
+        problems.append(
+            f"questions: the diagnosis needs {MIN_SCORED_QUESTIONS} to {MAX_SCORED_QUESTIONS} scored "
+            f"questions, found {len(scored)} (defined in {', '.join(files)})"
+        )
+    return problems
+
+
 def _describe(where: str, error: ValidationError) -> list[str]:
     described = []
     for detail in error.errors():
@@ -235,4 +320,8 @@ def _describe(where: str, error: ValidationError) -> list[str]:
 
 
 def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value), type(value).__name__)
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text" if isinstance(value, str) else type(value).__name__

@@ -23,8 +23,29 @@ Topic = Archetype | Dimension
 
 #: Words that carry no meaning for telling topics apart ("the ML-first organization").
 _FILLER = frozenset(
-    "the a an ml machine learning ai organization organisation org orgs team teams "
-    "archetype archetypes dimension dimensions type kind of our".split()
+    [
+        "the",
+        "a",
+        "an",
+        "ml",
+        "machine",
+        "learning",
+        "ai",
+        "organization",
+        "organisation",
+        "org",
+        "orgs",
+        "team",
+        "teams",
+        "archetype",
+        "archetypes",
+        "dimension",
+        "dimensions",
+        "type",
+        "kind",
+        "of",
+        "our",
+    ]
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: Longer text is not a topic name; cutting it keeps fuzzy matching cheap on hostile input.
@@ -46,6 +67,17 @@ def core(text: str) -> str:
     return " ".join(word for word in normalize(text).split() if word not in _FILLER)
 
 
+def _similarity(typed: str, key: str) -> float:
+    """``SequenceMatcher.ratio``, or 0.0 when its cheap upper bounds show it is below
+    :data:`_SUGGEST` (such a score can neither win nor be suggested). The full ratio is
+    quadratic; skipping it keeps a long or garbage query from costing hundreds of ms.
+    """
+    matcher = SequenceMatcher(None, typed, key, autojunk=False)
+    if matcher.real_quick_ratio() < _SUGGEST or matcher.quick_ratio() < _SUGGEST:
+        return 0.0
+    return matcher.ratio()
+
+
 @dataclass(frozen=True)
 class Lookup:
     """The outcome of a lookup: a topic, or suggestions to offer instead."""
@@ -55,15 +87,13 @@ class Lookup:
     suggestions: tuple[Topic, ...] = ()
     #: True when the topic was found by typo tolerance rather than an exact name.
     corrected: bool = False
+    #: True when the words fit several topics equally ("ownership"); False when the
+    #: suggestions are merely the nearest guesses for an unknown word.
+    ambiguous: bool = False
 
     @property
     def found(self) -> bool:
         return self.topic is not None
-
-    @property
-    def ambiguous(self) -> bool:
-        """More than one topic fits equally well (``"ownership"``)."""
-        return self.topic is None and len(self.suggestions) > 1
 
 
 class LookupIndex:
@@ -97,7 +127,7 @@ class LookupIndex:
         if len(partial) == 1:
             return Lookup(query, partial[0])
         if partial:
-            return Lookup(query, suggestions=tuple(partial[:3]))
+            return Lookup(query, suggestions=tuple(partial[:3]), ambiguous=True)
         return self._fuzzy(query, full, stripped)
 
     def _by_prefix(self, words: tuple[str, ...]) -> list[Topic]:
@@ -106,19 +136,14 @@ class LookupIndex:
             return []
         matches: list[Topic] = []
         for _, key_words, topic in self._keys:
-            if topic not in matches and all(
-                any(kw.startswith(word) for kw in key_words) for word in words
-            ):
+            if topic not in matches and all(any(kw.startswith(word) for kw in key_words) for word in words):
                 matches.append(topic)
         return matches
 
     def _fuzzy(self, query: str, full: str, stripped: str) -> Lookup:
         best: dict[str, tuple[float, Topic]] = {}
         for key, _, topic in self._keys:
-            score = max(
-                SequenceMatcher(None, full, key, autojunk=False).ratio(),
-                SequenceMatcher(None, stripped, key, autojunk=False).ratio() if stripped else 0.0,
-            )
+            score = max(_similarity(full, key), _similarity(stripped, key) if stripped else 0.0)
             if score > best.get(topic.id, (0.0, topic))[0]:
                 best[topic.id] = (score, topic)
         ranked = sorted(best.values(), key=lambda pair: pair[0], reverse=True)

@@ -1,0 +1,275 @@
+"""``mlorg`` from a terminal, run as a real process.
+
+Each run starts in an empty temporary directory, so the built-in content must come
+from the installed package rather than the source tree, and with a clean
+environment, so only what a test sets is configured. Expected failures end with a
+readable message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+RunMlorg = Callable[..., subprocess.CompletedProcess[str]]
+
+ARCHETYPE_NAMES = (
+    "Nascent / ad-hoc ML",
+    "Research and development (R&D) ML",
+    "Business and product embedded ML",
+    "Independent ML division",
+    "ML-first organization",
+)
+#: Settings the CLI reads; a developer's shell must not leak them into these runs.
+_SETTING_PREFIXES = ("MLORG_", "SLACK_", "DATABASE_URL", "PORT")
+
+
+def _clean_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTING_PREFIXES)}
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture
+def run_mlorg(tmp_path: Path) -> RunMlorg:
+    workdir = tmp_path / "anywhere"
+    workdir.mkdir()
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            cwd=workdir,
+            env=_clean_env(**(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def _assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+
+
+@pytest.fixture
+def broken_overlay(tmp_path: Path) -> Path:
+    overlay = tmp_path / "broken"
+    overlay.mkdir()
+    (overlay / "ours.yaml").write_text(
+        "archetypes:\n"
+        "  - id: rnd\n"
+        "    aliases: [5]\n"
+        "    challanges: [typo]\n"
+        "  - id: embedded\n"
+        "    related: [skunkworks]\n",
+        encoding="utf-8",
+    )
+    return overlay
+
+
+def test_the_module_entry_point_runs_main() -> None:
+    source = (Path(__file__).resolve().parents[1] / "bot" / "cli.py").read_text(encoding="utf-8")
+    assert 'if __name__ == "__main__":' in source
+
+
+# --- explain -------------------------------------------------------------------------------------
+
+
+def test_explain_rnd_shows_the_r_and_d_card(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "rnd")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2. Research and development (R&D) ML\n")
+    for section in ("Strengths", "Challenges", "Typical organizations", "Position on the design dimensions"):
+        assert section in result.stdout
+    assert "quality data" in result.stdout
+    assert result.stderr == ""
+
+
+def test_explain_accepts_a_multi_word_topic_without_quotes(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "Research", "&", "Development")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2. Research and development (R&D) ML\n")
+
+
+def test_explain_a_typo_says_what_it_shows(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "embeded")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(showing Business and product embedded ML for 'embeded')")
+
+
+def test_explain_without_a_topic_shows_the_overview(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("The five ML organization archetypes")
+    for name in ARCHETYPE_NAMES:
+        assert name in result.stdout
+    for dimension in ("Software engineering vs research", "Data ownership", "Model ownership"):
+        assert dimension in result.stdout
+
+
+def test_explain_an_unknown_topic_fails_with_a_hint_on_stderr(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "xyzzy")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "I don't know a topic called 'xyzzy'" in result.stderr
+    assert "Try one of the archetypes" in result.stderr
+    _assert_no_traceback(result)
+
+
+def test_explain_an_ambiguous_topic_suggests_the_candidates(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "ownership")
+    assert result.returncode == 1
+    assert "Did you mean" in result.stderr
+    assert "data_ownership" in result.stderr
+    assert "model_ownership" in result.stderr
+    _assert_no_traceback(result)
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+
+def test_compare_two_archetypes_shows_both_side_by_side(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("compare", "rnd", "embedded")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Research and development (R&D) ML  vs  Business and product embedded ML")
+    assert "R&D: strengths" in result.stdout
+    assert "Product-embedded: challenges" in result.stdout
+
+
+def test_compare_an_archetype_with_a_dimension_fails_kindly(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("compare", "rnd", "data")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "R&D is an archetype and Data is a dimension" in result.stderr
+    assert "compare two archetypes, or two dimensions" in result.stderr
+    _assert_no_traceback(result)
+
+
+def test_compare_with_one_unknown_topic_names_it(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("compare", "rnd", "xyzzy")
+    assert result.returncode == 1
+    assert "'xyzzy'" in result.stderr
+    _assert_no_traceback(result)
+
+
+# --- knowledge check -----------------------------------------------------------------------------
+
+
+def test_knowledge_check_passes_on_the_built_in_content(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("knowledge", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "OK: built-in content: 5 archetypes, 3 dimensions."
+
+
+def test_knowledge_check_of_a_broken_directory_lists_every_problem(
+    run_mlorg: RunMlorg, broken_overlay: Path
+) -> None:
+    result = run_mlorg("knowledge", "check", str(broken_overlay))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "2 problem(s) found:"
+    assert lines[1].strip().startswith("ours.yaml: archetypes[0].aliases[0]: ")
+    assert lines[2].strip().startswith("ours.yaml: archetypes[0].challanges: ")
+    _assert_no_traceback(result)
+
+
+def test_knowledge_check_of_a_missing_directory_says_so(run_mlorg: RunMlorg, tmp_path: Path) -> None:
+    result = run_mlorg("knowledge", "check", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "not a directory" in result.stderr
+    _assert_no_traceback(result)
+
+
+def test_knowledge_check_of_a_valid_overlay_reports_what_it_loaded(
+    run_mlorg: RunMlorg, tmp_path: Path
+) -> None:
+    overlay = tmp_path / "ours"
+    overlay.mkdir()
+    (overlay / "notes.yaml").write_text("archetypes:\n  - id: rnd\n    notes: [Ours.]\n", encoding="utf-8")
+    result = run_mlorg("knowledge", "check", str(overlay))
+    assert result.returncode == 0, result.stderr
+    assert f"built-in content plus {overlay}" in result.stdout
+
+
+# --- the program itself --------------------------------------------------------------------------
+
+
+def test_version_prints_the_program_and_its_version(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mlorg {version('mlorg')}"
+
+
+def test_help_lists_every_command(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: mlorg")
+    for command in ("explain", "compare", "knowledge", "serve"):
+        assert command in result.stdout
+
+
+def test_no_command_prints_the_help(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg()
+    assert result.returncode == 0
+    assert "explain" in result.stdout
+    assert "serve" in result.stdout
+
+
+def test_the_installed_console_script_runs() -> None:
+    script = shutil.which("mlorg", path=str(Path(sys.executable).parent)) or shutil.which("mlorg")
+    assert script is not None, "the mlorg console script is not installed"
+    result = subprocess.run(
+        [script, "explain", "3"], env=_clean_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("3. Business and product embedded ML\n")
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_a_broken_knowledge_overlay_stops_explain_with_one_clear_message(
+    run_mlorg: RunMlorg, broken_overlay: Path
+) -> None:
+    result = run_mlorg("explain", "rnd", env={"MLORG_KNOWLEDGE_DIR": str(broken_overlay)})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "mlorg: the knowledge content is invalid:"
+    assert all(line.startswith("  ours.yaml: ") for line in lines[1:])
+    assert len(lines) == 3
+    _assert_no_traceback(result)
+
+
+def test_a_knowledge_overlay_from_the_environment_is_applied(run_mlorg: RunMlorg, tmp_path: Path) -> None:
+    overlay = tmp_path / "ours"
+    overlay.mkdir()
+    (overlay / "ours.yaml").write_text(
+        "archetypes:\n  - id: rnd\n    name: Research lab ML\n    notes: [Our Zurich lab.]\n",
+        encoding="utf-8",
+    )
+    result = run_mlorg("explain", "R&D", env={"MLORG_KNOWLEDGE_DIR": str(overlay)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2. Research lab ML\n")
+    assert "Our Zurich lab." in result.stdout
+
+
+def test_a_malformed_port_is_one_line_naming_mlorg_port(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("explain", "rnd", env={"MLORG_PORT": "abc"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "MLORG_PORT" in lines[0]
+    assert "abc" not in lines[0]
+    _assert_no_traceback(result)
