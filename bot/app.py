@@ -1,0 +1,178 @@
+"""The composition root: the one place that builds things.
+
+It turns :class:`~bot.settings.Settings` into a knowledge base, a store, a Web API
+client with retries, and a Bolt ``AsyncApp`` with every feature registered. The
+rest of the code receives these; nothing else reads the environment. Tests build
+the same object with their own settings, so they run exactly what production runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.commands import CommandRouter
+from bot.deps import Deps
+from bot.features import ask, explain, home
+from bot.features import help as help_feature
+from bot.ids import COMMAND
+from bot.settings import ConfigError, Settings
+from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
+from knowledge import KnowledgeBase, load_knowledge
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "Mlorg", "build_app"]
+
+log = logging.getLogger("mlorg")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+#: Web API calls give up after this long; Slack answers in well under a second normally.
+API_TIMEOUT_SECONDS = 10
+#: Slack sends at most a few kilobytes; refuse anything absurd before parsing it.
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+@dataclass
+class Mlorg:
+    """A running mlorg: the Bolt app and what it was built from."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    store: Store
+    bolt: AsyncApp
+    client: AsyncWebClient
+    commands: CommandRouter
+    _started: bool = field(default=False, init=False)
+
+    async def startup(self) -> None:
+        """Apply migrations before the first request (safe with several replicas)."""
+        if not self._started:
+            await self.store.migrate()
+            self._started = True
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for work that continues after an ack (Bolt runs it as tasks)."""
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    async def shutdown(self) -> None:
+        await self.store.close()
+
+    def web_app(self) -> web.Application:
+        """The HTTP surface: every Slack request at ``POST /slack/events``, and ``GET /healthz``."""
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app.router.add_post(EVENTS_PATH, self._handle_slack)
+        app.router.add_get(HEALTH_PATH, self._handle_health)
+        return app
+
+    async def _handle_slack(self, request: web.Request) -> web.Response:
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def _handle_health(self, _request: web.Request) -> web.Response:
+        database = await self.store.ping()
+        status = 200 if database else 503
+        return web.json_response(
+            {"ok": database, "database": "ok" if database else "unavailable"}, status=status
+        )
+
+
+def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Store | None = None) -> Mlorg:
+    """Build everything from settings; raises ConfigError / KnowledgeError on bad configuration."""
+    settings.require_slack(socket_mode=False)
+    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    if kb is None:
+        kb = load_knowledge(settings.mlorg_knowledge_dir)
+    if store is None:
+        try:
+            store = Store.open(normalize_database_url(settings.database_url or default_database_url()))
+        except DatabaseUrlError as error:
+            raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=API_TIMEOUT_SECONDS,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        name="mlorg",
+    )
+    commands = CommandRouter()
+    deps = Deps(settings=settings, kb=kb, store=store, commands=commands)
+    _install_middleware(bolt, store)
+    for feature in (help_feature, explain, home, ask):
+        feature.register(bolt, deps)
+    _install_command(bolt, commands)
+    _install_error_handler(bolt)
+    return Mlorg(settings=settings, kb=kb, store=store, bolt=bolt, client=client, commands=commands)
+
+
+def _install_command(bolt: AsyncApp, commands: CommandRouter) -> None:
+    @bolt.command(COMMAND)
+    async def handle_mlorg_command(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await commands.dispatch(body=body, ack=ack, respond=respond, client=client)
+
+
+def _install_middleware(bolt: AsyncApp, store: Store) -> None:
+    @bolt.middleware
+    async def deduplicate_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        """Slack retries events it thinks failed; the first delivery of an event_id wins.
+
+        Runs after Bolt's signature check, so a forged request can never claim an id.
+        """
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await store.events.claim(str(body.get("team_id") or ""), str(event_id)):
+            log.info("duplicate delivery of event %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+
+def _install_error_handler(bolt: AsyncApp) -> None:
+    @bolt.error
+    async def handle_unexpected_error(error: Exception, body: dict[str, Any]) -> None:
+        """Log with a reference the user can quote; tell them briefly, without internals."""
+        reference = secrets.token_hex(4)
+        log.exception(
+            "unexpected error (ref %s) handling a %s request",
+            reference,
+            body.get("type", "command"),
+            exc_info=error,
+        )
+        response_url = body.get("response_url")
+        if isinstance(response_url, str) and response_url.startswith(("https://", "http://127.0.0.1")):
+            try:
+                await AsyncWebhookClient(response_url, timeout=5).send(
+                    text=f":warning: Something went wrong on my side (ref `{reference}`). Please try again.",
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            except Exception:  # the user message is best effort; the log line above is what matters
+                log.warning("could not tell the user about error ref %s", reference)

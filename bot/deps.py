@@ -1,0 +1,24 @@
+"""What features receive from the composition root.
+
+Features never construct their collaborators or read the environment; they get
+them here, so tests can hand in a different store or knowledge base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands import CommandRouter
+from bot.settings import Settings
+from bot.store import Store
+from knowledge import KnowledgeBase
+
+__all__ = ["Deps"]
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    kb: KnowledgeBase
+    store: Store
+    commands: CommandRouter

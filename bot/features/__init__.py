@@ -1,0 +1,1 @@
+"""One package per feature; each exposes ``register(app, deps)``."""

@@ -1,0 +1,96 @@
+"""``mlorg serve``: run the app over HTTP or Socket Mode until SIGTERM.
+
+Shutdown is graceful: stop accepting requests, let in-flight requests and the
+work that follows their acks finish, then close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.app import EVENTS_PATH, Mlorg, build_app
+from bot.settings import ConfigError, load_settings
+from bot.store import StoreError
+
+__all__ = ["serve"]
+
+log = logging.getLogger("mlorg")
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def serve(*, http: bool = False, host: str = "0.0.0.0", port: int | None = None) -> int:
+    """Blocking entry point for the command line; returns the exit code."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # slack_sdk logs request details at DEBUG; keep it quiet so nothing sensitive leaks by accident.
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    settings = load_settings()
+    socket_mode = settings.socket_mode and not http
+    settings.require_slack(socket_mode=socket_mode)
+    mlorg = build_app(settings)
+    if socket_mode:
+        asyncio.run(_run_socket_mode(mlorg))
+    else:
+        asyncio.run(_run_http(mlorg, host, port or settings.port))
+    return 0
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _startup(mlorg: Mlorg) -> None:
+    """Migrate; an unreachable or unusable database is an operator's problem: one line, no traceback."""
+    try:
+        await mlorg.startup()
+    except StoreError as error:
+        await mlorg.shutdown()
+        # StoreError messages never carry the URL (it may hold a password).
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+
+
+async def _run_http(mlorg: Mlorg, host: str, port: int) -> None:
+    await _startup(mlorg)
+    runner = web.AppRunner(mlorg.web_app(), handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:  # port in use, address not available, privileged port
+        await runner.cleanup()
+        await mlorg.shutdown()
+        where = f"{host}:{port} (--port, MLORG_PORT or PORT)"
+        raise ConfigError(f"cannot listen on {where}: {error.strerror}") from None
+    stop = _stop_event()
+    log.info(
+        "mlorg listening on http://%s:%d%s (HTTP mode, %s)", host, port, EVENTS_PATH, mlorg.store.dialect
+    )
+    await stop.wait()
+    log.info("shutting down: finishing in-flight work")
+    await runner.cleanup()
+    await mlorg.drain(SHUTDOWN_GRACE_SECONDS)
+    await mlorg.shutdown()
+    log.info("stopped")
+
+
+async def _run_socket_mode(mlorg: Mlorg) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    assert mlorg.settings.slack_app_token is not None
+    await _startup(mlorg)
+    handler = AsyncSocketModeHandler(mlorg.bolt, mlorg.settings.slack_app_token.get_secret_value())
+    stop = _stop_event()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("mlorg connected in Socket Mode (%s)", mlorg.store.dialect)
+    await stop.wait()
+    log.info("shutting down: finishing in-flight work")
+    await handler.close_async()  # type: ignore[no-untyped-call]
+    await mlorg.drain(SHUTDOWN_GRACE_SECONDS)
+    await mlorg.shutdown()
+    log.info("stopped")

@@ -1,0 +1,202 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call.
+
+The app under test talks to it exactly as it talks to Slack (``SLACK_API_URL``
+points here), so a test reads what the fake received the way a person reads the
+channel. Responses can be scripted per method, e.g. a 429 with ``Retry-After``
+followed by a 500, to prove the app's retry handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.e2e.slack_client import texts_of
+
+__all__ = ["Call", "FakeSlack", "Scripted"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the app made: the Web API method (or ``response_url:<id>``) and its arguments."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+    @property
+    def text(self) -> str:
+        """Everything a reader would see: the text plus every text inside the blocks."""
+        return " ".join([str(self.args.get("text", "")), *texts_of(self.blocks)])
+
+
+@dataclass
+class Scripted:
+    status: int = 200
+    body: dict[str, Any] = field(default_factory=lambda: {"ok": True})
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Start with ``await fake.start()``; ``fake.api_url`` is the base URL for the app."""
+
+    def __init__(self, team_id: str = "T0001", bot_user_id: str = "UBOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[Call] = []
+        self.admins: set[str] = set()
+        self.socket_url: str | None = None
+        self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._handle_api)
+        app.router.add_post("/response/{name}", self._handle_response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    # -- scripting -----------------------------------------------------------------------------
+    def script(self, method: str, *responses: Scripted) -> None:
+        """The next calls of ``method`` get these responses, in order, then the default."""
+        self._scripts[method].extend(responses)
+
+    # -- reading what the app did ----------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[Call]:
+        """Messages the app posted (chat.postMessage), optionally to one channel."""
+        return [
+            c
+            for c in self.calls_to("chat.postMessage")
+            if channel is None or c.args.get("channel") == channel
+        ]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until ``method`` was called at least ``count`` times; fail the test otherwise."""
+
+        def enough() -> bool:
+            return len(self.calls_to(method)) >= count
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(enough), timeout)
+            except TimeoutError:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(
+                    f"expected {count} call(s) to {method} within {timeout}s; saw {seen}"
+                ) from None
+        return self.calls_to(method)
+
+    async def settle(self, quiet: float = 0.3) -> None:
+        """Wait until the app has made no call for ``quiet`` seconds (proves something did NOT happen)."""
+        while True:
+            before = len(self.calls)
+            await asyncio.sleep(quiet)
+            if len(self.calls) == before:
+                return
+
+    # -- handlers ----------------------------------------------------------------------------------
+    async def _record(self, method: str, request: web.Request) -> Call:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            args = json.loads(raw or "{}")
+        else:
+            args = dict(parse_qsl(raw, keep_blank_values=True))
+        call = Call(method, args, dict(request.headers))
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return call
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        call = await self._record(method, request)
+        if self._scripts[method]:
+            scripted = self._scripts[method].popleft()
+            return web.json_response(scripted.body, status=scripted.status, headers=scripted.headers)
+        return web.json_response(self._default(method, call.args))
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        await self._record(f"response_url:{request.match_info['name']}", request)
+        return web.Response(text="ok")
+
+    def _default(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake Team",
+                "user": "mlorg",
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "BBOT",
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"ts": ts, "text": args.get("text")},
+            }
+        if method in {"chat.update", "chat.delete"}:
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", ts)}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method.startswith("views."):
+            return {"ok": True, "view": {"id": f"V{ts.replace('.', '')}", **(_as_dict(args.get("view")))}}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            is_admin = user in self.admins
+            return {
+                "ok": True,
+                "user": {"id": user, "team_id": self.team_id, "is_admin": is_admin, "is_owner": False},
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url or "ws://127.0.0.1:1/"}
+        return {"ok": True}
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,76 @@
+"""Run the real app in-process over real HTTP on 127.0.0.1, against the fake Slack.
+
+The app is built by the same composition root production uses (``build_app``);
+only the settings differ. ``restart()`` builds a fresh app on the same database
+and port, which is what a deploy or a crash-and-restart looks like to Slack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import EVENTS_PATH, Mlorg, build_app
+from bot.settings import Settings
+from tests.e2e.fake_slack import FakeSlack
+
+__all__ = ["BOT_TOKEN", "SIGNING_SECRET", "RunningApp", "make_settings"]
+
+SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-e2e-bot-token"
+
+
+def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+        "database_url": database_url,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class RunningApp:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.mlorg: Mlorg | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> RunningApp:
+        self.mlorg = build_app(self.settings)
+        await self.mlorg.startup()
+        self._runner = web.AppRunner(self.mlorg.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.mlorg is not None:
+            await self.mlorg.drain(5)
+            await self.mlorg.shutdown()
+            self.mlorg = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'mlorg-e2e.sqlite3'}"

@@ -1,0 +1,46 @@
+"""Every command and event in app_manifest.yml reaches a listener in the running app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.slack_client import SlackPlatform
+
+MANIFEST = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "app_manifest.yml").read_text(encoding="utf-8")
+)
+
+
+async def test_every_manifest_command_is_answered(slack: SlackPlatform) -> None:
+    for entry in MANIFEST["features"]["slash_commands"]:
+        body = slack.command_body("help", command=entry["command"])
+        response = await slack.send(body, "application/x-www-form-urlencoded")
+        assert response.status == 200, entry["command"]
+        assert "/mlorg explain" in response.text
+
+
+async def test_a_command_missing_from_the_manifest_is_not_handled(slack: SlackPlatform) -> None:
+    body = slack.command_body("help", command="/not-mlorg")
+    response = await slack.send(body, "application/x-www-form-urlencoded")
+    assert response.status == 404
+
+
+async def test_every_manifest_event_has_a_listener(slack: SlackPlatform, fake_slack: FakeSlack) -> None:
+    samples = {
+        "app_mention": {
+            "type": "app_mention",
+            "user": "U0001",
+            "text": "<@UBOT> explain rnd",
+            "ts": "1.000001",
+            "channel": "C0001",
+        },
+        "app_home_opened": {"type": "app_home_opened", "user": "U0001", "channel": "D0001", "tab": "home"},
+    }
+    expected_call = {"app_mention": "chat.postMessage", "app_home_opened": "views.publish"}
+    for name in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
+        response = await slack.event(samples[name])
+        assert response.status == 200, name
+        await fake_slack.wait_for(expected_call[name])
