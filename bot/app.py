@@ -30,7 +30,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.commands import CommandRouter
 from bot.deps import Deps
-from bot.features import ask, explain, home
+from bot.features import ask, diagnose, explain, home
 from bot.features import help as help_feature
 from bot.ids import COMMAND
 from bot.settings import ConfigError, Settings
@@ -125,7 +125,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     commands = CommandRouter()
     deps = Deps(settings=settings, kb=kb, store=store, commands=commands)
     _install_middleware(bolt, store)
-    for feature in (help_feature, explain, home, ask):
+    for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
     _install_command(bolt, commands)
     _install_error_handler(bolt)

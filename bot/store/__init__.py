@@ -15,15 +15,20 @@ values and raise :class:`StoreError` when the database fails them.
 from __future__ import annotations
 
 from bot.store.db import default_database_url, normalize_database_url
+from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError
 from bot.store.events import EventLog
 from bot.store.store import Store
 
 __all__ = [
     "DatabaseUrlError",
+    "Diagnoses",
     "EventLog",
+    "Flow",
     "Store",
     "StoreError",
+    "TeamResponse",
+    "TeamSession",
     "default_database_url",
     "normalize_database_url",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from bot.store.db import build_engine
+from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
 
@@ -66,6 +67,7 @@ class Store:
         # round trip, which in asyncio would otherwise be an implicit (forbidden) IO.
         self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
         self.events: Final = EventLog(self.sessions, dialect)
+        self.diagnoses: Final = Diagnoses(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:

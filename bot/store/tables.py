@@ -14,10 +14,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import DateTime, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, Index, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["NAMING_CONVENTION", "Base", "ProcessedEvent", "UTCDateTime"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "Base",
+    "DiagnosisFlowRow",
+    "ProcessedEvent",
+    "TeamResponseRow",
+    "TeamSessionRow",
+    "UTCDateTime",
+]
 
 #: Deterministic constraint names, so migrations can refer to (and drop) constraints by name
 #: on both backends; SQLite otherwise leaves them unnamed and Alembic's batch mode needs names.
@@ -82,3 +90,60 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index(None, "received_at"),)
+
+
+class DiagnosisFlowRow(Base):
+    """One person's pass through the diagnosis questionnaire.
+
+    Keyed by ``(team_id, flow_id)``; a flow belongs to one user and, in team mode, to one
+    team session. ``step`` is the index of the question being asked: a click says which
+    step it answers, and only a click for the current step moves the flow on, so a double
+    click or a replayed button changes nothing.
+    """
+
+    __tablename__ = "diagnosis_flows"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String)
+    channel_id: Mapped[str] = mapped_column(String)
+    session_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    step: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_diagnosis_flows_user_status", "team_id", "user_id", "status"),
+        Index("ix_diagnosis_flows_updated", "team_id", "updated_at"),
+    )
+
+
+class TeamSessionRow(Base):
+    """A team diagnosis: the public invitation in a channel and the anonymous summary in its thread."""
+
+    __tablename__ = "team_sessions"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String)
+    started_by: Mapped[str] = mapped_column(String)
+    message_ts: Mapped[str | None] = mapped_column(String, nullable=True)
+    summary_ts: Mapped[str | None] = mapped_column(String, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class TeamResponseRow(Base):
+    """A member's finished answers in a team session; one row per person ("set", not "add")."""
+
+    __tablename__ = "team_responses"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String, primary_key=True)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

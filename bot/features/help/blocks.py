@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks import actions, button, context, header, section, to_dicts
 from bot.commands import Subcommand
+from bot.features.diagnose import ids as diagnose_ids
 from bot.features.explain import ids as explain_ids
 
 __all__ = ["build_help"]
@@ -27,6 +28,7 @@ def build_help(subcommands: Sequence[Subcommand]) -> list[dict[str, Any]]:
     blocks.append(
         actions(
             button("Browse the framework", explain_ids.OVERVIEW, "overview", style="primary"),
+            button("Diagnose my organization", diagnose_ids.START, "start"),
             button("Explain R&D", f"{explain_ids.EXPLAIN_TOPIC}:rnd", "rnd"),
             button("Explain data ownership", f"{explain_ids.EXPLAIN_TOPIC}:data_ownership", "data_ownership"),
             block_id="help",

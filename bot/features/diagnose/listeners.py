@@ -1,0 +1,377 @@
+"""Listeners for the diagnosis: the command, the question buttons, and team mode.
+
+Handlers ack first, then change state through the store's conditional updates and
+render from what the store says. A click that lost a race (double click, second
+replica, stale button) changes nothing and just redraws the current state.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import CommandContext
+from bot.deps import Deps
+from bot.features.diagnose import ids
+from bot.features.diagnose.blocks import (
+    build_closed_view,
+    build_invitation,
+    build_question_view,
+    build_result_view,
+    build_shared_result,
+    build_team_summary,
+    invitation_text,
+    question_at,
+)
+from bot.features.explain.blocks import build_card
+from bot.features.home.blocks import build_topic_modal
+from bot.store import Flow, TeamSession
+from knowledge import KnowledgeBase, Question, explain
+from knowledge.diagnosis import aggregate, role_of, score
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+_GONE = "This diagnosis isn't available any more. Start a new one with `/mlorg diagnose`."
+_CANCELLED = "Diagnosis cancelled; nothing was kept from it. Start again any time with `/mlorg diagnose`."
+_USAGE = (
+    "Try `/mlorg diagnose` to see which archetype your organization resembles, or "
+    "`/mlorg diagnose team` to invite this channel to an anonymous team diagnosis."
+)
+
+
+def steps_for(kb: KnowledgeBase, *, team: bool) -> tuple[Question, ...]:
+    """The questions a flow asks: the role question only matters in team mode."""
+    if team and kb.role_question is not None:
+        return (*kb.questions, kb.role_question)
+    return kb.questions
+
+
+def _parse(value: str) -> tuple[str, int, str]:
+    """``flow|step|option`` -> parts; a malformed value yields an impossible step (-1)."""
+    parts = value.split("|")
+    flow_id = parts[0] if parts else ""
+    step = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    option = parts[2] if len(parts) > 2 else ""
+    return flow_id, step, option
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    kb = deps.kb
+    diagnoses = deps.store.diagnoses
+
+    def render(flow: Flow, *, shared_in: str | None = None, note: str | None = None) -> dict[str, Any]:
+        team = flow.session_id is not None
+        steps = steps_for(kb, team=team)
+        if flow.status == "cancelled":
+            return build_closed_view(_CANCELLED, flow_id=flow.flow_id)
+        if flow.status == "finished" or flow.step >= len(steps):
+            return build_result_view(
+                score(kb, flow.answers),
+                flow_id=flow.flow_id,
+                team=team and note is None,
+                shared_in=shared_in,
+                note=note,
+            )
+        question = steps[flow.step]
+        return build_question_view(
+            flow_id=flow.flow_id,
+            step=flow.step,
+            total=len(steps),
+            question=question,
+            chosen=flow.answers.get(question.id),
+            team=team,
+        )
+
+    async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
+        await client.views_open(trigger_id=trigger_id, view=render(flow))
+
+    async def handle_diagnose_command(ctx: CommandContext) -> None:
+        if not kb.questions:
+            await ctx.ack(
+                response_type="ephemeral", text="The diagnosis is not available: no questionnaire is loaded."
+            )
+            return
+        mode = ctx.text.strip().lower()
+        if mode in {"team", "channel", "us"}:
+            await ctx.ack()
+            await start_team_session(ctx)
+            return
+        if mode not in {"", "me", "start", "restart", "again", "over"}:
+            await ctx.ack(response_type="ephemeral", text=_USAGE)
+            return
+        await ctx.ack()
+        resume = mode not in {"restart", "again", "over"}
+        flow = await diagnoses.start(ctx.team_id, ctx.user_id, ctx.channel_id, resume=resume)
+        await open_flow(ctx.client, ctx.trigger_id, flow)
+
+    async def start_team_session(ctx: CommandContext) -> None:
+        session = await diagnoses.open_session(ctx.team_id, ctx.channel_id, ctx.user_id)
+        try:
+            posted = await ctx.client.chat_postMessage(
+                channel=ctx.channel_id,
+                blocks=build_invitation(session_id=session.session_id, started_by=ctx.user_id, answered=0),
+                text=invitation_text(ctx.user_id),
+            )
+            message_ts = str(posted["ts"])
+            summary = await ctx.client.chat_postMessage(
+                channel=ctx.channel_id,
+                thread_ts=message_ts,
+                blocks=build_team_summary(aggregate(kb, [])),
+                text="The team summary appears here once enough people have answered.",
+            )
+        except SlackApiError as error:
+            await diagnoses.close_session(ctx.team_id, session.session_id)
+            log.info("team diagnosis could not be posted: %s", error.response.get("error"))
+            await ctx.respond(
+                response_type="ephemeral",
+                text="I can't post in this channel. Add me with `/invite @mlorg` and try again.",
+            )
+            return
+        await diagnoses.set_session_messages(ctx.team_id, session.session_id, message_ts, str(summary["ts"]))
+
+    async def refresh_team(client: AsyncWebClient, session: TeamSession) -> None:
+        """Redraw the anonymous summary (and the invitation's count) from what is stored.
+
+        Two people can finish at once and their redraws can cross; drawing again when the
+        count moved underneath us makes the last redraw the complete one.
+        """
+        if session.summary_ts is None:
+            return
+        seen = -1
+        for _ in range(3):
+            responses = await diagnoses.responses(session.team_id, session.session_id)
+            if len(responses) == seen:
+                return
+            seen = len(responses)
+            results = [(score(kb, r.answers), r.role) for r in responses]
+            await client.chat_update(
+                channel=session.channel_id,
+                ts=session.summary_ts,
+                blocks=build_team_summary(aggregate(kb, results)),
+                text=f"Team diagnosis summary ({len(responses)} answered)",
+            )
+            current = await diagnoses.get_session(session.team_id, session.session_id)
+            if current is not None and current.status == "open" and session.message_ts:
+                await client.chat_update(
+                    channel=session.channel_id,
+                    ts=session.message_ts,
+                    blocks=build_invitation(
+                        session_id=session.session_id, started_by=session.started_by, answered=len(responses)
+                    ),
+                    text=invitation_text(session.started_by),
+                )
+
+    async def complete(client: AsyncWebClient, view_id: str, flow: Flow) -> None:
+        """The last answer: finish the flow once, show the result, feed the team summary."""
+        finished = await diagnoses.finish(flow.team_id, flow.flow_id)
+        current = finished or await diagnoses.get(flow.team_id, flow.flow_id) or flow
+        session = (
+            await diagnoses.get_session(flow.team_id, flow.session_id)
+            if flow.session_id is not None
+            else None
+        )
+        note = None
+        if session is not None and session.status == "closed":
+            note = "The team diagnosis was closed before you finished, so your answers were not added to it."
+        await client.views_update(view_id=view_id, view=render(current, note=note))
+        if finished is not None and session is not None and session.status == "open":
+            await diagnoses.record_response(
+                flow.team_id,
+                session.session_id,
+                flow.user_id,
+                finished.answers,
+                role_of(kb, finished.answers),
+            )
+            await refresh_team(client, session)
+
+    async def load(body: dict[str, Any], flow_id: str) -> Flow | None:
+        flow = await diagnoses.get(_team_id(body), flow_id)
+        return flow if flow is not None and flow.user_id == _user_id(body) else None
+
+    @app.action(re.compile(f"^{ids.ANSWER}:"))
+    async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view_id = str((body.get("view") or {}).get("id", ""))
+        flow_id, step, option_id = _parse(_value(body))
+        flow = await load(body, flow_id)
+        if flow is None:
+            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        steps = steps_for(kb, team=flow.session_id is not None)
+        question = question_at(steps, step)
+        moved = None
+        if question is not None and question.option(option_id) is not None:
+            moved = await diagnoses.answer(flow.team_id, flow.flow_id, step, question.id, option_id)
+        if moved is None:  # lost a race, stale or malformed: show where the flow really is
+            current = await diagnoses.get(flow.team_id, flow.flow_id) or flow
+            await client.views_update(view_id=view_id, view=render(current))
+            return
+        if moved.step >= len(steps):
+            await complete(client, view_id, moved)
+            return
+        await client.views_update(view_id=view_id, view=render(moved))
+
+    @app.action(ids.BACK)
+    async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view_id = str((body.get("view") or {}).get("id", ""))
+        flow_id, step, _ = _parse(_value(body))
+        flow = await load(body, flow_id)
+        if flow is None:
+            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
+        current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
+        await client.views_update(view_id=view_id, view=render(current))
+
+    @app.action(ids.CANCEL)
+    async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view_id = str((body.get("view") or {}).get("id", ""))
+        flow_id, _, _ = _parse(_value(body))
+        flow = await load(body, flow_id)
+        if flow is None:
+            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        cancelled = await diagnoses.cancel(flow.team_id, flow.flow_id)
+        current = cancelled or await diagnoses.get(flow.team_id, flow.flow_id) or flow
+        await client.views_update(view_id=view_id, view=render(current))
+
+    @app.action(ids.RESTART)
+    async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view_id = str((body.get("view") or {}).get("id", ""))
+        flow = await load(body, _parse(_value(body))[0])
+        if flow is None:
+            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        fresh = await diagnoses.start(
+            flow.team_id, flow.user_id, flow.channel_id, flow.session_id, resume=False
+        )
+        await client.views_update(view_id=view_id, view=render(fresh))
+
+    @app.action(ids.EXPLAIN)
+    async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        archetype_id = _value(body).rpartition("|")[2]
+        topic = kb.get(archetype_id)
+        if topic is None:
+            return
+        card = build_card(explain(kb, topic), kb, interactive=False)
+        await client.views_push(
+            trigger_id=str(body.get("trigger_id", "")), view=build_topic_modal(topic, card)
+        )
+
+    @app.action(ids.SHARE)
+    async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view_id = str((body.get("view") or {}).get("id", ""))
+        flow = await load(body, _parse(_value(body))[0])
+        if flow is None or flow.status != "finished":
+            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        diagnosis = score(kb, flow.answers)
+        try:
+            await client.chat_postMessage(
+                channel=flow.channel_id,
+                blocks=build_shared_result(diagnosis, flow.user_id),
+                text=f"<@{flow.user_id}>'s diagnosis: closest to {diagnosis.best.name}",
+            )
+        except SlackApiError as error:
+            log.info("diagnosis share failed: %s", error.response.get("error"))
+            await client.views_update(
+                view_id=view_id,
+                view=render(
+                    flow, note="I couldn't post in that channel. Add me with `/invite @mlorg` first."
+                ),
+            )
+            return
+        await client.views_update(view_id=view_id, view=render(flow, shared_in=flow.channel_id))
+
+    @app.action(ids.START)
+    async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The help card's "Diagnose" button: same as typing ``/mlorg diagnose``."""
+        await ack()
+        channel_id = str((body.get("channel") or {}).get("id") or "")
+        flow = await diagnoses.start(_team_id(body), _user_id(body), channel_id)
+        await open_flow(client, str(body.get("trigger_id", "")), flow)
+
+    @app.action(ids.JOIN)
+    async def handle_join(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        session = await diagnoses.get_session(_team_id(body), _value(body))
+        if session is None or session.status != "open":
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="This team diagnosis is closed. Ask for a new one with `/mlorg diagnose team`.",
+            )
+            return
+        flow = await diagnoses.start(session.team_id, _user_id(body), session.channel_id, session.session_id)
+        await open_flow(client, str(body.get("trigger_id", "")), flow)
+
+    @app.action(ids.CLOSE)
+    async def handle_close(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        user_id = _user_id(body)
+        session = await diagnoses.get_session(_team_id(body), _value(body))
+        if session is None:
+            await respond(response_type="ephemeral", replace_original=False, text=_GONE)
+            return
+        if user_id != session.started_by and user_id not in deps.settings.admin_ids:
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=f"Only <@{session.started_by}>, who started this team diagnosis, can close it.",
+            )
+            return
+        if not await diagnoses.close_session(session.team_id, session.session_id):
+            await respond(response_type="ephemeral", replace_original=False, text="It is already closed.")
+            return
+        responses = await diagnoses.responses(session.team_id, session.session_id)
+        if session.message_ts:
+            await client.chat_update(
+                channel=session.channel_id,
+                ts=session.message_ts,
+                blocks=build_invitation(
+                    session_id=session.session_id,
+                    started_by=session.started_by,
+                    answered=len(responses),
+                    closed_by=user_id,
+                ),
+                text=invitation_text(session.started_by),
+            )
+        await refresh_team(client, session)
+
+    deps.commands.add(
+        "diagnose",
+        handle_diagnose_command,
+        summary="Which archetype do you resemble, why, and what to change (`team` for the whole channel).",
+        example="/mlorg diagnose",
+        aliases=("diagnosis", "assess"),
+    )

@@ -1,0 +1,387 @@
+"""Diagnosis conversations and team sessions, kept so they survive restarts and replicas.
+
+Every change is conditional on the state the click was made against: an answer moves
+a flow on only if the flow is still active and at the step the button was drawn for.
+A double click, a replayed button, or the same click arriving at two replicas therefore
+changes the flow exactly once, and the losers simply see the current state.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store.errors import StoreError
+from bot.store.events import Clock, utc_now
+from bot.store.tables import DiagnosisFlowRow, TeamResponseRow, TeamSessionRow
+
+__all__ = ["Diagnoses", "Flow", "FlowStatus", "TeamResponse", "TeamSession"]
+
+FlowStatus = Literal["active", "finished", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Flow:
+    team_id: str
+    flow_id: str
+    user_id: str
+    channel_id: str
+    session_id: str | None
+    answers: Mapping[str, str]
+    step: int
+    status: FlowStatus
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamSession:
+    team_id: str
+    session_id: str
+    channel_id: str
+    started_by: str
+    message_ts: str | None
+    summary_ts: str | None
+    status: Literal["open", "closed"]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamResponse:
+    user_id: str
+    answers: Mapping[str, str]
+    role: str | None
+    answered_at: datetime
+
+
+def new_id() -> str:
+    """Short, unguessable ids: they travel in button values and must not be enumerable."""
+    return secrets.token_hex(6)
+
+
+class Diagnoses:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
+        self._sessions = sessions
+        self._dialect = dialect
+        self._clock = clock
+
+    # -- flows ---------------------------------------------------------------------------------
+    async def active_flow(self, team_id: str, user_id: str, session_id: str | None) -> Flow | None:
+        """The flow this person left unfinished (in this team session), to resume it."""
+        query = (
+            select(DiagnosisFlowRow)
+            .where(
+                DiagnosisFlowRow.team_id == team_id,
+                DiagnosisFlowRow.user_id == user_id,
+                DiagnosisFlowRow.status == "active",
+                DiagnosisFlowRow.session_id.is_(None)
+                if session_id is None
+                else DiagnosisFlowRow.session_id == session_id,
+            )
+            .order_by(DiagnosisFlowRow.updated_at.desc())
+            .limit(1)
+        )
+        async with self._read() as session:
+            row = (await session.execute(query)).scalar_one_or_none()
+            return _flow(row) if row else None
+
+    async def start(
+        self,
+        team_id: str,
+        user_id: str,
+        channel_id: str,
+        session_id: str | None = None,
+        *,
+        resume: bool = True,
+    ) -> Flow:
+        """Resume this person's unfinished flow, or begin a new one (``resume=False`` starts over)."""
+        async with self._write() as session:
+            existing = (
+                await session.execute(
+                    select(DiagnosisFlowRow).where(
+                        DiagnosisFlowRow.team_id == team_id,
+                        DiagnosisFlowRow.user_id == user_id,
+                        DiagnosisFlowRow.status == "active",
+                        DiagnosisFlowRow.session_id.is_(None)
+                        if session_id is None
+                        else DiagnosisFlowRow.session_id == session_id,
+                    )
+                )
+            ).scalars()
+            now = self._clock()
+            for row in existing:
+                if resume:
+                    return _flow(row)
+                row.status = "cancelled"
+                row.updated_at = now
+            row = DiagnosisFlowRow(
+                team_id=team_id,
+                flow_id=new_id(),
+                user_id=user_id,
+                channel_id=channel_id,
+                session_id=session_id,
+                answers={},
+                step=0,
+                status="active",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            return _flow(row)
+
+    async def get(self, team_id: str, flow_id: str) -> Flow | None:
+        async with self._read() as session:
+            row = await session.get(DiagnosisFlowRow, (team_id, flow_id))
+            return _flow(row) if row else None
+
+    async def answer(
+        self, team_id: str, flow_id: str, step: int, question_id: str, option_id: str
+    ) -> Flow | None:
+        """Record the answer for ``step`` and move on; None if the flow is not at that step any more."""
+        async with self._write() as session:
+            row = await session.get(DiagnosisFlowRow, (team_id, flow_id))
+            if row is None or row.status != "active" or row.step != step:
+                return None
+            answers = {**row.answers, question_id: option_id}
+            return await self._move(session, row, step, step + 1, answers=answers)
+
+    async def back(self, team_id: str, flow_id: str, step: int) -> Flow | None:
+        """Go back one question from ``step`` (the earlier answer stays until it is replaced)."""
+        if step <= 0:
+            return None
+        async with self._write() as session:
+            row = await session.get(DiagnosisFlowRow, (team_id, flow_id))
+            if row is None or row.status != "active" or row.step != step:
+                return None
+            return await self._move(session, row, step, step - 1)
+
+    async def finish(self, team_id: str, flow_id: str) -> Flow | None:
+        return await self._end(team_id, flow_id, "finished")
+
+    async def cancel(self, team_id: str, flow_id: str) -> Flow | None:
+        return await self._end(team_id, flow_id, "cancelled")
+
+    async def finished_since(self, team_id: str, since: datetime) -> list[Flow]:
+        """Finished diagnoses of a workspace since ``since`` (for summaries)."""
+        query = select(DiagnosisFlowRow).where(
+            DiagnosisFlowRow.team_id == team_id,
+            DiagnosisFlowRow.status == "finished",
+            DiagnosisFlowRow.updated_at >= since,
+        )
+        async with self._read() as session:
+            return [_flow(row) for row in (await session.execute(query)).scalars()]
+
+    # -- team sessions -------------------------------------------------------------------------
+    async def open_session(self, team_id: str, channel_id: str, started_by: str) -> TeamSession:
+        row = TeamSessionRow(
+            team_id=team_id,
+            session_id=new_id(),
+            channel_id=channel_id,
+            started_by=started_by,
+            status="open",
+            created_at=self._clock(),
+        )
+        async with self._write() as session:
+            session.add(row)
+            await session.flush()
+            return _session(row)
+
+    async def get_session(self, team_id: str, session_id: str) -> TeamSession | None:
+        async with self._read() as session:
+            row = await session.get(TeamSessionRow, (team_id, session_id))
+            return _session(row) if row else None
+
+    async def set_session_messages(
+        self, team_id: str, session_id: str, message_ts: str, summary_ts: str
+    ) -> None:
+        statement = (
+            update(TeamSessionRow)
+            .where(TeamSessionRow.team_id == team_id, TeamSessionRow.session_id == session_id)
+            .values(message_ts=message_ts, summary_ts=summary_ts)
+        )
+        async with self._write() as session:
+            await session.execute(statement)
+
+    async def close_session(self, team_id: str, session_id: str) -> bool:
+        """Close an open session; True only for the call that closed it."""
+        statement = (
+            update(TeamSessionRow)
+            .where(
+                TeamSessionRow.team_id == team_id,
+                TeamSessionRow.session_id == session_id,
+                TeamSessionRow.status == "open",
+            )
+            .values(status="closed", closed_at=self._clock())
+            .returning(TeamSessionRow.session_id)
+        )
+        async with self._write() as session:
+            return (await session.execute(statement)).first() is not None
+
+    async def record_response(
+        self, team_id: str, session_id: str, user_id: str, answers: Mapping[str, str], role: str | None
+    ) -> None:
+        """Set (never add) this member's answers in the session: retaking replaces them."""
+        values: dict[str, Any] = {
+            "team_id": team_id,
+            "session_id": session_id,
+            "user_id": user_id,
+            "answers": dict(answers),
+            "role": role,
+            "answered_at": self._clock(),
+        }
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = insert(TeamResponseRow).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["team_id", "session_id", "user_id"],
+            set_={
+                "answers": statement.excluded.answers,
+                "role": statement.excluded.role,
+                "answered_at": statement.excluded.answered_at,
+            },
+        )
+        async with self._write() as session:
+            await session.execute(statement)
+
+    async def responses(self, team_id: str, session_id: str) -> list[TeamResponse]:
+        query = (
+            select(TeamResponseRow)
+            .where(TeamResponseRow.team_id == team_id, TeamResponseRow.session_id == session_id)
+            .order_by(TeamResponseRow.answered_at)
+        )
+        async with self._read() as session:
+            return [
+                TeamResponse(r.user_id, dict(r.answers), r.role, r.answered_at)
+                for r in (await session.execute(query)).scalars()
+            ]
+
+    async def forget_user(self, team_id: str, user_id: str) -> int:
+        """Delete everything stored about a person's diagnoses; return how many records went."""
+        async with self._write() as session:
+            flows = await session.execute(
+                delete(DiagnosisFlowRow)
+                .where(DiagnosisFlowRow.team_id == team_id, DiagnosisFlowRow.user_id == user_id)
+                .returning(DiagnosisFlowRow.flow_id)
+            )
+            responses = await session.execute(
+                delete(TeamResponseRow)
+                .where(TeamResponseRow.team_id == team_id, TeamResponseRow.user_id == user_id)
+                .returning(TeamResponseRow.session_id)
+            )
+            return len(flows.all()) + len(responses.all())
+
+    # -- plumbing ------------------------------------------------------------------------------
+    async def _move(
+        self,
+        session: AsyncSession,
+        row: DiagnosisFlowRow,
+        expected_step: int,
+        new_step: int,
+        *,
+        answers: dict[str, str] | None = None,
+    ) -> Flow | None:
+        values: dict[str, Any] = {"step": new_step, "updated_at": self._clock()}
+        if answers is not None:
+            values["answers"] = answers
+        statement = (
+            update(DiagnosisFlowRow)
+            .where(
+                DiagnosisFlowRow.team_id == row.team_id,
+                DiagnosisFlowRow.flow_id == row.flow_id,
+                DiagnosisFlowRow.status == "active",
+                DiagnosisFlowRow.step == expected_step,
+            )
+            .values(**values)
+            .returning(DiagnosisFlowRow.flow_id)
+            .execution_options(synchronize_session=False)
+        )
+        if (await session.execute(statement)).first() is None:
+            return None
+        await session.refresh(row)
+        return _flow(row)
+
+    async def _end(self, team_id: str, flow_id: str, status: FlowStatus) -> Flow | None:
+        statement = (
+            update(DiagnosisFlowRow)
+            .where(
+                DiagnosisFlowRow.team_id == team_id,
+                DiagnosisFlowRow.flow_id == flow_id,
+                DiagnosisFlowRow.status == "active",
+            )
+            .values(status=status, updated_at=self._clock())
+            .returning(DiagnosisFlowRow.flow_id)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            if (await session.execute(statement)).first() is None:
+                return None
+            row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
+            return _flow(row) if row else None
+
+    def _read(self) -> _Transaction:
+        return _Transaction(self._sessions, "read diagnoses")
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._sessions, "save a diagnosis")
+
+
+class _Transaction:
+    """``async with``: one transaction, SQLAlchemy errors turned into StoreError."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], doing: str) -> None:
+        self._sessions = sessions
+        self._doing = doing
+        self._context: Any = None
+
+    async def __aenter__(self) -> AsyncSession:
+        self._context = self._sessions.begin()
+        try:
+            session: AsyncSession = await self._context.__aenter__()
+        except SQLAlchemyError as error:
+            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
+        return session
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            await self._context.__aexit__(exc_type, exc, tb)
+        except SQLAlchemyError as error:
+            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
+        if isinstance(exc, SQLAlchemyError):
+            raise StoreError(f"could not {self._doing}: {type(exc).__name__}") from exc
+
+
+def _flow(row: DiagnosisFlowRow) -> Flow:
+    status: FlowStatus = (
+        "finished" if row.status == "finished" else ("cancelled" if row.status == "cancelled" else "active")
+    )
+    return Flow(
+        team_id=row.team_id,
+        flow_id=row.flow_id,
+        user_id=row.user_id,
+        channel_id=row.channel_id,
+        session_id=row.session_id,
+        answers=dict(row.answers or {}),
+        step=row.step,
+        status=status,
+        updated_at=row.updated_at,
+    )
+
+
+def _session(row: TeamSessionRow) -> TeamSession:
+    return TeamSession(
+        team_id=row.team_id,
+        session_id=row.session_id,
+        channel_id=row.channel_id,
+        started_by=row.started_by,
+        message_ts=row.message_ts,
+        summary_ts=row.summary_ts,
+        status="closed" if row.status == "closed" else "open",
+        created_at=row.created_at,
+    )
