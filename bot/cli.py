@@ -25,8 +25,10 @@ from knowledge import (
     overview,
     render_card,
     render_comparison,
+    render_diagnosis,
     render_miss,
     render_overview,
+    score,
 )
 
 __all__ = ["main"]
@@ -53,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd = commands.add_parser("compare", help="compare two archetypes (or two dimensions)")
     compare_cmd.add_argument("topics", nargs="+", metavar="TOPIC", help="e.g. 'rnd independent'")
 
+    diagnose_cmd = commands.add_parser("diagnose", help="answer the diagnosis questionnaire in the terminal")
+    diagnose_cmd.add_argument(
+        "--answers",
+        metavar="Q=O,...",
+        help="answer non-interactively: question id = option id pairs, e.g. where_ml_happens=product_teams",
+    )
+
     knowledge_cmd = commands.add_parser("knowledge", help="work with the knowledge content")
     knowledge_sub = knowledge_cmd.add_subparsers(dest="knowledge_command", metavar="ACTION", required=True)
     check_cmd = knowledge_sub.add_parser("check", help="validate the built-in content and an overlay")
@@ -72,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(_knowledge(), " ".join(args.topic))
         if args.command == "compare":
             return _compare(_knowledge(), " ".join(args.topics))
+        if args.command == "diagnose":
+            return _diagnose(_knowledge(), args.answers)
         if args.command == "knowledge":
             return _check(args.directory or load_settings().mlorg_knowledge_dir)
         if args.command == "serve":
@@ -130,6 +141,48 @@ def _compare(kb: KnowledgeBase, text: str) -> int:
 
 def _kind(topic: object) -> str:
     return "an archetype" if isinstance(topic, Archetype) else "a dimension"
+
+
+def _diagnose(kb: KnowledgeBase, given: str | None) -> int:
+    """The Slack questionnaire in a terminal: number to answer, b to go back, q to quit."""
+    if not kb.questions:
+        print("No questionnaire is loaded.", file=sys.stderr)
+        return 1
+    if given is not None:
+        answers = dict(pair.split("=", 1) for pair in given.split(",") if "=" in pair)
+        print(render_diagnosis(score(kb, answers)))
+        return 0
+    answers = {}
+    step = 0
+    total = len(kb.questions)
+    print("mlorg diagnosis: which ML organization archetype are you closest to?")
+    print("Answer with a number; 'b' goes back, 'q' quits.\n")
+    while step < total:
+        question = kb.questions[step]
+        print(f"Question {step + 1} of {total}: {question.prompt}")
+        if question.help:
+            print(f"  ({question.help})")
+        for number, option in enumerate(question.options, start=1):
+            print(f"  {number}. {option.label}")
+        try:
+            reply = input("> ").strip().lower()
+        except EOFError:
+            print("\nCancelled.", file=sys.stderr)
+            return 1
+        if reply == "q":
+            print("Cancelled.", file=sys.stderr)
+            return 1
+        if reply == "b":
+            step = max(0, step - 1)
+            continue
+        if reply.isdigit() and 1 <= int(reply) <= len(question.options):
+            answers[question.id] = question.options[int(reply) - 1].id
+            step += 1
+            print()
+            continue
+        print(f"Please type a number from 1 to {len(question.options)}, 'b' or 'q'.\n")
+    print(render_diagnosis(score(kb, answers)))
+    return 0
 
 
 def _check(directory: Path | None) -> int:

@@ -45,7 +45,13 @@ from knowledge.explain import (
 from knowledge.loader import CONTENT_DIR, check_knowledge, load_knowledge
 from knowledge.lookup import Lookup, Topic, normalize
 from knowledge.models import Archetype, Dimension, Option, Position, Question
-from knowledge.render_text import render_card, render_comparison, render_miss, render_overview
+from knowledge.render_text import (
+    render_card,
+    render_comparison,
+    render_diagnosis,
+    render_miss,
+    render_overview,
+)
 
 __all__ = [
     "BLEND_MARGIN",
@@ -90,6 +96,7 @@ __all__ = [
     "overview",
     "render_card",
     "render_comparison",
+    "render_diagnosis",
     "render_miss",
     "render_overview",
     "role_of",

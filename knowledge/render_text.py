@@ -15,10 +15,18 @@ from knowledge.explain import (
     DimensionCard,
     Overview,
 )
+from knowledge.diagnosis import Diagnosis
 from knowledge.lookup import Lookup, Topic
 from knowledge.models import Archetype, Position
 
-__all__ = ["FRAMEWORK", "render_card", "render_comparison", "render_miss", "render_overview"]
+__all__ = [
+    "FRAMEWORK",
+    "render_card",
+    "render_comparison",
+    "render_diagnosis",
+    "render_miss",
+    "render_overview",
+]
 
 #: Named on every card so nobody mistakes it for mlorg's own invention.
 FRAMEWORK = "the ML team-structure framework (five organizational archetypes, three design dimensions)"
@@ -122,3 +130,40 @@ def _label(topic: Topic) -> str:
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_diagnosis(diagnosis: Diagnosis) -> str:
+    """A diagnosis result for the terminal: the same facts as the Slack result card."""
+    best = diagnosis.best
+    lines = [f"Closest to: {best.name} ({diagnosis.shares[0].percent}%)"]
+    if diagnosis.runner_up is not None:
+        lines.append(f"Runner-up: {diagnosis.runner_up.name} ({diagnosis.percent(diagnosis.runner_up.id)}%)")
+    if diagnosis.blend and diagnosis.runner_up is not None:
+        lines.append(
+            f"A blend: your answers sit between {best.short_name} and {diagnosis.runner_up.short_name}."
+        )
+    if not diagnosis.enough:
+        lines.append("Mostly 'don't know': treat this as a rough guess.")
+    lines.append("")
+    lines += [f"  {share.percent:>3}%  {share.archetype.short_name}" for share in diagnosis.shares]
+    lines.append("")
+    if diagnosis.why:
+        lines += _section(
+            f"Why {best.short_name}",
+            (f"{e.question.prompt} You said: {e.option.label}" for e in diagnosis.why),
+        )
+    lines.append("Where you stand (0 = low end, 100 = high end)")
+    for reading in diagnosis.readings:
+        team = "no answer" if reading.team is None else f"{round(reading.team * 100)}"
+        suggested = reading.suggested
+        target = (
+            f"; suggested for {best.short_name}: {round(suggested.scale * 100)} ({suggested.stance})"
+            if suggested is not None and suggested.scale is not None
+            else ""
+        )
+        flag = "  <- gap" if reading.is_gap else ""
+        lines.append(f"  - {reading.dimension.name}: you {team}{target}{flag}")
+    lines.append("")
+    lines += _section("What to change next", diagnosis.next_steps)
+    lines.append(diagnosis.disclaimer)
+    return "\n".join(lines)

@@ -273,3 +273,63 @@ def test_a_malformed_port_is_one_line_naming_mlorg_port(run_mlorg: RunMlorg) -> 
     assert "MLORG_PORT" in lines[0]
     assert "abc" not in lines[0]
     _assert_no_traceback(result)
+
+
+# --- diagnose ------------------------------------------------------------------------------------
+
+
+def _run_with_input(run_mlorg_dir: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "diagnose", *args],
+        cwd=run_mlorg_dir,
+        env=_clean_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_diagnose_in_the_terminal_asks_every_question_and_gives_the_result(tmp_path: Path) -> None:
+    # Option 3 of the first question is "Inside product teams"; everything else "don't know" (last).
+    from knowledge import load_knowledge
+
+    kb = load_knowledge()
+    replies = ["3"] + [str(len(q.options)) for q in kb.questions[1:]]
+    result = _run_with_input(tmp_path, "\n".join(replies) + "\n")
+    assert result.returncode == 0, result.stderr
+    _assert_no_traceback(result)
+    assert f"Question 1 of {len(kb.questions)}" in result.stdout
+    assert f"Question {len(kb.questions)} of {len(kb.questions)}" in result.stdout
+    assert "Closest to: Business and product embedded ML" in result.stdout
+    assert "rough guess" in result.stdout
+    assert "mlorg's own model" in result.stdout
+
+
+def test_diagnose_in_the_terminal_goes_back_and_rejects_nonsense(tmp_path: Path) -> None:
+    from knowledge import load_knowledge
+
+    kb = load_knowledge()
+    # Answer 1, go back, answer "In a research lab" (2), type garbage once, then research answers.
+    replies = ["1", "b", "2", "banana"] + ["2"] * (len(kb.questions) - 1)
+    result = _run_with_input(tmp_path, "\n".join(replies) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Please type a number" in result.stdout
+    assert result.stdout.count("Question 1 of") == 2
+    assert "Closest to: Research and development (R&D) ML" in result.stdout
+
+
+def test_diagnose_in_the_terminal_quits_cleanly_at_end_of_input(tmp_path: Path) -> None:
+    result = _run_with_input(tmp_path, "1\n")
+    assert result.returncode == 1
+    assert "Cancelled" in result.stderr
+    _assert_no_traceback(result)
+
+
+def test_diagnose_with_answers_on_the_command_line(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg(
+        "diagnose", "--answers", "where_ml_happens=own_division,leadership=senior_sponsor,bogus=x"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Closest to: Independent ML division" in result.stdout
