@@ -3,7 +3,7 @@
 Pure Python with no Slack in it, so the terminal, the Slack app and the tests all
 draw on one source. Load once with :func:`load_knowledge`, then look topics up,
 explain and compare them, diagnose an organization with :func:`score` (and a team
-with :func:`aggregate`), and render the results.
+with :func:`aggregate`), quiz people with a :class:`QuestionBank`, and render the results.
 """
 
 from __future__ import annotations
@@ -44,13 +44,37 @@ from knowledge.explain import (
 )
 from knowledge.loader import CONTENT_DIR, check_knowledge, load_knowledge
 from knowledge.lookup import Lookup, Topic, normalize
-from knowledge.models import Archetype, Dimension, Option, Position, Question
+from knowledge.models import Archetype, Dimension, Option, Position, Question, QuizOption, QuizQuestion
+from knowledge.quiz import (
+    AnswerRecord,
+    QuestionBank,
+    QuestionTally,
+    QuizItem,
+    QuizStats,
+    ScoreLine,
+    Selection,
+    TopicTally,
+    generated_questions,
+    parse_quiz_request,
+    question_stats,
+    scoreboard,
+)
 from knowledge.render_text import (
     render_card,
     render_comparison,
     render_diagnosis,
     render_miss,
     render_overview,
+)
+from knowledge.summary import (
+    ArchetypeShift,
+    Change,
+    MissedTopic,
+    Period,
+    Summary,
+    build_summary,
+    render_summary_text,
+    summary_headline,
 )
 
 __all__ = [
@@ -60,12 +84,15 @@ __all__ = [
     "GAP_THRESHOLD",
     "MIN_GROUP",
     "Answer",
+    "AnswerRecord",
     "Archetype",
     "ArchetypeCard",
     "ArchetypeComparison",
     "ArchetypePerception",
+    "ArchetypeShift",
     "ArchetypeTally",
     "Card",
+    "Change",
     "Comparison",
     "Diagnosis",
     "Dimension",
@@ -77,28 +104,47 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeError",
     "Lookup",
+    "MissedTopic",
     "Option",
     "Overview",
     "PerceptionGap",
+    "Period",
     "Position",
     "Question",
+    "QuestionBank",
+    "QuestionTally",
+    "QuizItem",
+    "QuizOption",
+    "QuizQuestion",
+    "QuizStats",
+    "ScoreLine",
+    "Selection",
     "Share",
+    "Summary",
     "TeamAggregate",
     "TeamReading",
     "Topic",
+    "TopicTally",
     "aggregate",
     "answer",
+    "build_summary",
     "check_knowledge",
     "compare",
     "explain",
+    "generated_questions",
     "load_knowledge",
     "normalize",
     "overview",
+    "parse_quiz_request",
+    "question_stats",
     "render_card",
     "render_comparison",
     "render_diagnosis",
     "render_miss",
     "render_overview",
+    "render_summary_text",
     "role_of",
     "score",
+    "scoreboard",
+    "summary_headline",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from knowledge.lookup import Lookup, LookupIndex, Topic
-from knowledge.models import Archetype, Dimension, Question
+from knowledge.models import Archetype, Dimension, Question, QuizQuestion
 
 __all__ = ["KnowledgeBase"]
 
@@ -29,6 +29,7 @@ class KnowledgeBase:
         dimensions: tuple[Dimension, ...],
         questions: tuple[Question, ...] = (),
         role_question: Question | None = None,
+        quiz: tuple[QuizQuestion, ...] = (),
     ) -> None:
         self.archetypes = archetypes
         self.dimensions = dimensions
@@ -36,6 +37,10 @@ class KnowledgeBase:
         self.questions = questions
         #: The optional question that sorts answers into leaders and contributors.
         self.role_question = role_question
+        #: The authored quiz questions, in file order. :class:`knowledge.quiz.QuestionBank` adds
+        #: the questions generated from the content and does the selecting.
+        self.quiz = quiz
+        self._quiz: dict[str, QuizQuestion] = {q.id: q for q in quiz}
         self._questions: dict[str, Question] = {q.id: q for q in questions}
         if role_question is not None:
             self._questions[role_question.id] = role_question
@@ -66,6 +71,10 @@ class KnowledgeBase:
     def question(self, question_id: str) -> Question | None:
         """The scored or role question with this id, or None (ids arrive in button values)."""
         return self._questions.get(question_id)
+
+    def quiz_question(self, question_id: str) -> QuizQuestion | None:
+        """The authored quiz question with this id, or None (ids arrive in button values)."""
+        return self._quiz.get(question_id)
 
     def find(self, query: str) -> Lookup:
         """Resolve free text to a topic, or suggestions; never raises."""

@@ -375,10 +375,17 @@ class TeamAggregate:
     disclaimer: str = DISCLAIMER
 
 
-def aggregate(kb: KnowledgeBase, results: Sequence[tuple[Diagnosis, str | None]]) -> TeamAggregate:
-    """Combine people's results (each with the role they gave, if any) into a team view."""
+def aggregate(
+    kb: KnowledgeBase, results: Sequence[tuple[Diagnosis, str | None]], min_group: int = MIN_GROUP
+) -> TeamAggregate:
+    """Combine people's results (each with the role they gave, if any) into a team view.
+
+    ``min_group`` lets an organization ask for larger groups before anything is shown
+    (every threshold of the view uses it); it can never go below :data:`MIN_GROUP`.
+    """
+    group = max(MIN_GROUP, min_group)
     placed = [(d, role) for d, role in results if d.enough]
-    if len(placed) < MIN_GROUP:
+    if len(placed) < group:
         return TeamAggregate(
             respondents=len(results),
             placed=len(placed),
@@ -397,8 +404,8 @@ def aggregate(kb: KnowledgeBase, results: Sequence[tuple[Diagnosis, str | None]]
         visible=True,
         leading=leading,
         distribution=distribution,
-        readings=_team_readings(kb.dimensions, diagnoses, leading),
-        perception_gap=_perception(kb, placed),
+        readings=_team_readings(kb.dimensions, diagnoses, leading, group),
+        perception_gap=_perception(kb, placed, group),
     )
 
 
@@ -424,13 +431,13 @@ def _values(diagnoses: Iterable[Diagnosis], dimension_id: str) -> list[float]:
 
 
 def _team_readings(
-    dimensions: Sequence[Dimension], diagnoses: Sequence[Diagnosis], leading: Archetype
+    dimensions: Sequence[Dimension], diagnoses: Sequence[Diagnosis], leading: Archetype, group: int
 ) -> tuple[TeamReading, ...]:
     readings = []
     for dimension in dimensions:
         values = _values(diagnoses, dimension.id)
         suggested = leading.positions.get(dimension.id)
-        if len(values) < MIN_GROUP:
+        if len(values) < group:
             readings.append(TeamReading(dimension, len(values), None, None, None, suggested, None))
             continue
         mean = _clamp(round(statistics.fmean(values), 3))
@@ -457,16 +464,18 @@ def _disagreement(spread: float) -> Disagreement:
     return "strong disagreement"
 
 
-def _perception(kb: KnowledgeBase, placed: Sequence[tuple[Diagnosis, str | None]]) -> PerceptionGap | None:
+def _perception(
+    kb: KnowledgeBase, placed: Sequence[tuple[Diagnosis, str | None]], group: int
+) -> PerceptionGap | None:
     leaders = [d for d, role in placed if role == "leader"]
     contributors = [d for d, role in placed if role == "contributor"]
-    if len(leaders) < MIN_GROUP or len(contributors) < MIN_GROUP:
+    if len(leaders) < group or len(contributors) < group:
         return None
     dimensions = []
     for dimension in kb.dimensions:
         lead_values, ic_values = _values(leaders, dimension.id), _values(contributors, dimension.id)
-        lead = round(statistics.fmean(lead_values), 3) if len(lead_values) >= MIN_GROUP else None
-        ic = round(statistics.fmean(ic_values), 3) if len(ic_values) >= MIN_GROUP else None
+        lead = round(statistics.fmean(lead_values), 3) if len(lead_values) >= group else None
+        ic = round(statistics.fmean(ic_values), 3) if len(ic_values) >= group else None
         difference = round(lead - ic, 3) if lead is not None and ic is not None else None
         dimensions.append(DimensionPerception(dimension, lead, ic, difference))
     lead_tally = {t.archetype.id: t for t in _tally(kb.archetypes, leaders)}

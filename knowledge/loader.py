@@ -10,7 +10,9 @@ because the person fixing it is an operator with an editor, not a debugger.
 The diagnosis questionnaire (``questions``) is checked against the framework it
 scores: its weights must name real archetypes and its positions real dimensions,
 and no question may be dead weight, so a content edit cannot quietly break a
-diagnosis.
+diagnosis. The quiz bank (``quiz``) is checked the same way: each answer must be
+one of its question's options, each topic a real archetype or dimension, and no
+two options of a question may read the same.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from knowledge.base import KnowledgeBase
 from knowledge.errors import KnowledgeError
 from knowledge.lookup import normalize
-from knowledge.models import Archetype, Dimension, Question
+from knowledge.models import Archetype, Dimension, Question, QuizQuestion
 
 __all__ = ["CONTENT_DIR", "check_knowledge", "load_knowledge"]
 
@@ -38,6 +40,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "archetypes": Archetype,
     "dimensions": Dimension,
     "questions": Question,
+    "quiz": QuizQuestion,
 }
 
 #: How many scored questions a diagnosis has: enough to place a team, few enough to finish.
@@ -178,9 +181,11 @@ def _validate(collected: _Collected) -> KnowledgeBase:
     archetypes = [(m, w) for m, w in models["archetypes"] if isinstance(m, Archetype)]
     dimensions = [(m, w) for m, w in models["dimensions"] if isinstance(m, Dimension)]
     questions = [(m, w) for m, w in models["questions"] if isinstance(m, Question)]
+    quiz = [(m, w) for m, w in models["quiz"] if isinstance(m, QuizQuestion)]
     if not problems:
         problems.extend(_cross_reference(archetypes, dimensions))
         problems.extend(_check_questions(questions, archetypes, dimensions))
+        problems.extend(_check_quiz(quiz, archetypes, dimensions))
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
@@ -188,6 +193,7 @@ def _validate(collected: _Collected) -> KnowledgeBase:
         dimensions=tuple(d for d, _ in dimensions),
         questions=tuple(q for q, _ in questions if q.purpose == "score"),
         role_question=next((q for q, _ in questions if q.purpose == "role"), None),
+        quiz=tuple(q for q, _ in quiz),
     )
 
 
@@ -308,6 +314,43 @@ def _check_questions(
             f"questions: the diagnosis needs {MIN_SCORED_QUESTIONS} to {MAX_SCORED_QUESTIONS} scored "
             f"questions, found {len(scored)} (defined in {', '.join(files)})"
         )
+    return problems
+
+
+def _check_quiz(
+    quiz: list[tuple[QuizQuestion, str]],
+    archetypes: list[tuple[Archetype, str]],
+    dimensions: list[tuple[Dimension, str]],
+) -> list[str]:
+    """Problems that would make a quiz question unanswerable, unfair, or about nothing.
+
+    Ids are already unique across the bank: two base files defining one id clash, and an
+    overlay entry with a known id overrides that question field by field, which is exactly
+    why the answer is re-checked against the options here.
+    """
+    problems: list[str] = []
+    topic_ids = sorted({a.id for a, _ in archetypes} | {d.id for d, _ in dimensions})
+    for question, where in quiz:
+        option_ids = [o.id for o in question.options]
+        if question.answer not in option_ids:
+            problems.append(
+                f"{where}.answer: {question.answer!r} is not one of the question's options "
+                f"(option ids: {', '.join(option_ids)})"
+            )
+        if question.topic not in topic_ids:
+            problems.append(
+                f"{where}.topic: unknown topic {question.topic!r} "
+                f"(an archetype or dimension id: {', '.join(topic_ids)})"
+            )
+        first_with: dict[str, int] = {}
+        for index, option in enumerate(question.options):
+            key = normalize(option.text)
+            if key in first_with:
+                problems.append(
+                    f"{where}.options[{index}].text: {option.text!r} reads the same as "
+                    f"options[{first_with[key]}]; each option needs its own text"
+                )
+            first_with.setdefault(key, index)
     return problems
 
 

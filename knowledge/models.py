@@ -18,6 +18,8 @@ __all__ = [
     "Option",
     "Position",
     "Question",
+    "QuizOption",
+    "QuizQuestion",
     "Role",
     "TopicId",
 ]
@@ -32,6 +34,10 @@ Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Scale = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 #: How strongly an answer points at an archetype; 0 (or absent) means not at all.
 Weight = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
+#: A quiz option's id travels in a Slack button value next to the quiz and question ids, so it stays short.
+QuizOptionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+#: A quiz prompt is shown in a section block, not a header, so it may be longer than a diagnosis prompt.
+QuizPrompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 #: Who answered, for the team view's leader-versus-contributor comparison.
 Role = Literal["leader", "contributor"]
 
@@ -155,5 +161,44 @@ class Question(_Frozen):
         return options
 
     def option(self, option_id: str) -> Option | None:
+        """The option with this id, or None (ids arrive in button values and may be stale)."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class QuizOption(_Frozen):
+    """One answer to a quiz question; its text goes on a button (75 characters)."""
+
+    id: QuizOptionId
+    text: Label
+
+
+class QuizQuestion(_Frozen):
+    """An authored quiz question: one correct option, and an explanation that teaches the fact.
+
+    ``topic`` names the archetype or dimension the question draws on, so a quiz can be
+    asked about one topic and the leadership summary can say which topics people miss.
+    The loader checks what one entry cannot see on its own: that ``answer`` is one of the
+    options, that ``topic`` exists, and that no two options read the same.
+    """
+
+    id: TopicId
+    prompt: QuizPrompt
+    options: tuple[QuizOption, ...] = Field(min_length=2, max_length=5)
+    answer: QuizOptionId
+    explanation: Text
+    topic: TopicId
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+
+    @field_validator("options")
+    @classmethod
+    def _option_ids_are_unique(cls, options: tuple[QuizOption, ...]) -> tuple[QuizOption, ...]:
+        seen: set[str] = set()
+        for option in options:
+            if option.id in seen:
+                raise ValueError(f"option id {option.id!r} is used twice; each option needs its own id")
+            seen.add(option.id)
+        return options
+
+    def option(self, option_id: str) -> QuizOption | None:
         """The option with this id, or None (ids arrive in button values and may be stale)."""
         return next((o for o in self.options if o.id == option_id), None)

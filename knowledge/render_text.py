@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from knowledge.diagnosis import Diagnosis
 from knowledge.explain import (
     ArchetypeCard,
     ArchetypeComparison,
@@ -15,7 +16,6 @@ from knowledge.explain import (
     DimensionCard,
     Overview,
 )
-from knowledge.diagnosis import Diagnosis
 from knowledge.lookup import Lookup, Topic
 from knowledge.models import Archetype, Position
 

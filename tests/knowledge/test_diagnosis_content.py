@@ -187,7 +187,8 @@ def test_questionnaire_problems_are_all_reported_together(tmp_path: Path) -> Non
 def test_an_unknown_section_lists_questions_among_the_known_ones(tmp_path: Path) -> None:
     (problem,) = problems_of(write_overlay(tmp_path / "overlay", "questionz: []\n"))
     assert (
-        problem == "a.yaml: questionz: unknown section (expected one of: archetypes, dimensions, questions)"
+        problem
+        == "a.yaml: questionz: unknown section (expected one of: archetypes, dimensions, questions, quiz)"
     )
 
 
