@@ -30,8 +30,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.commands import CommandRouter
 from bot.deps import Deps
-from bot.features import ask, diagnose, explain, home
+from bot.features import ask, diagnose, explain, home, quiz
 from bot.features import help as help_feature
+from bot.features.quiz import QuizEngine
 from bot.ids import COMMAND
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
@@ -59,22 +60,35 @@ class Mlorg:
     bolt: AsyncApp
     client: AsyncWebClient
     commands: CommandRouter
+    quiz_engine: QuizEngine
     _started: bool = field(default=False, init=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     async def startup(self) -> None:
-        """Apply migrations before the first request (safe with several replicas)."""
+        """Apply migrations before the first request (safe with several replicas), then start jobs."""
         if not self._started:
             await self.store.migrate()
+            self._stop.clear()
+            self._jobs = [asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop))]
             self._started = True
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for work that continues after an ack (Bolt runs it as tasks)."""
+        """Stop background jobs, then wait for work that continues after an ack (Bolt runs it as tasks)."""
+        self._stop.set()
+        if self._jobs:
+            await asyncio.wait(self._jobs, timeout=timeout)
         current = asyncio.current_task()
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=timeout)
 
     async def shutdown(self) -> None:
+        self._stop.set()
+        for job in self._jobs:
+            job.cancel()
+        self._jobs = []
+        self._started = False
         await self.store.close()
 
     def web_app(self) -> web.Application:
@@ -127,9 +141,18 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     _install_middleware(bolt, store)
     for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
+    quiz_engine = quiz.register(bolt, deps)
     _install_command(bolt, commands)
     _install_error_handler(bolt)
-    return Mlorg(settings=settings, kb=kb, store=store, bolt=bolt, client=client, commands=commands)
+    return Mlorg(
+        settings=settings,
+        kb=kb,
+        store=store,
+        bolt=bolt,
+        client=client,
+        commands=commands,
+        quiz_engine=quiz_engine,
+    )
 
 
 def _install_command(bolt: AsyncApp, commands: CommandRouter) -> None:

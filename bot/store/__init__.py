@@ -18,17 +18,30 @@ from bot.store.db import default_database_url, normalize_database_url
 from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError
 from bot.store.events import EventLog
+from bot.store.outbox import Outbox, OutboxItem
+from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
 from bot.store.store import Store
+from bot.store.workspaces import MIN_GROUP_FLOOR, WorkspaceConfig, Workspaces
 
 __all__ = [
+    "MIN_GROUP_FLOOR",
+    "AnswerOutcome",
     "DatabaseUrlError",
     "Diagnoses",
     "EventLog",
     "Flow",
+    "Outbox",
+    "OutboxItem",
+    "Quiz",
+    "QuizAnswer",
+    "Quizzes",
+    "Standing",
     "Store",
     "StoreError",
     "TeamResponse",
     "TeamSession",
+    "WorkspaceConfig",
+    "Workspaces",
     "default_database_url",
     "normalize_database_url",
 ]

@@ -8,20 +8,18 @@ changes the flow exactly once, and the losers simply see the current state.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.errors import StoreError
 from bot.store.events import Clock, utc_now
 from bot.store.tables import DiagnosisFlowRow, TeamResponseRow, TeamSessionRow
+from bot.store.transaction import Transaction, new_id
 
 __all__ = ["Diagnoses", "Flow", "FlowStatus", "TeamResponse", "TeamSession"]
 
@@ -61,11 +59,6 @@ class TeamResponse:
     answered_at: datetime
 
 
-def new_id() -> str:
-    """Short, unguessable ids: they travel in button values and must not be enumerable."""
-    return secrets.token_hex(6)
-
-
 class Diagnoses:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
         self._sessions = sessions
@@ -103,9 +96,17 @@ class Diagnoses:
     ) -> Flow:
         """Resume this person's unfinished flow, or begin a new one (``resume=False`` starts over)."""
         async with self._write() as session:
+            if self._dialect == "postgresql":
+                # Two starts at once (a double click, two replicas) would each find no flow and
+                # each insert one; take turns per person. SQLite's BEGIN IMMEDIATE already does.
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                    {"key": f"mlorg:diagnosis:{team_id}:{user_id}:{session_id or ''}"},
+                )
             existing = (
                 await session.execute(
-                    select(DiagnosisFlowRow).where(
+                    select(DiagnosisFlowRow)
+                    .where(
                         DiagnosisFlowRow.team_id == team_id,
                         DiagnosisFlowRow.user_id == user_id,
                         DiagnosisFlowRow.status == "active",
@@ -113,6 +114,7 @@ class Diagnoses:
                         if session_id is None
                         else DiagnosisFlowRow.session_id == session_id,
                     )
+                    .order_by(DiagnosisFlowRow.updated_at.desc())
                 )
             ).scalars()
             now = self._clock()
@@ -325,36 +327,11 @@ class Diagnoses:
             row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
             return _flow(row) if row else None
 
-    def _read(self) -> _Transaction:
-        return _Transaction(self._sessions, "read diagnoses")
+    def _read(self) -> Transaction:
+        return Transaction(self._sessions, "read diagnoses")
 
-    def _write(self) -> _Transaction:
-        return _Transaction(self._sessions, "save a diagnosis")
-
-
-class _Transaction:
-    """``async with``: one transaction, SQLAlchemy errors turned into StoreError."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], doing: str) -> None:
-        self._sessions = sessions
-        self._doing = doing
-        self._context: Any = None
-
-    async def __aenter__(self) -> AsyncSession:
-        self._context = self._sessions.begin()
-        try:
-            session: AsyncSession = await self._context.__aenter__()
-        except SQLAlchemyError as error:
-            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
-        return session
-
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        try:
-            await self._context.__aexit__(exc_type, exc, tb)
-        except SQLAlchemyError as error:
-            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
-        if isinstance(exc, SQLAlchemyError):
-            raise StoreError(f"could not {self._doing}: {type(exc).__name__}") from exc
+    def _write(self) -> Transaction:
+        return Transaction(self._sessions, "save a diagnosis")
 
 
 def _flow(row: DiagnosisFlowRow) -> Flow:

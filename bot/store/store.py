@@ -19,6 +19,9 @@ from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
+from bot.store.outbox import Outbox
+from bot.store.quizzes import Quizzes
+from bot.store.workspaces import Workspaces
 
 __all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Store"]
 
@@ -68,6 +71,9 @@ class Store:
         self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
         self.events: Final = EventLog(self.sessions, dialect)
         self.diagnoses: Final = Diagnoses(self.sessions, dialect)
+        self.quizzes: Final = Quizzes(self.sessions, dialect)
+        self.workspaces: Final = Workspaces(self.sessions, dialect)
+        self.outbox: Final = Outbox(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:

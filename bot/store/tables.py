@@ -14,17 +14,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "NAMING_CONVENTION",
     "Base",
     "DiagnosisFlowRow",
+    "OutboxRow",
     "ProcessedEvent",
+    "QuizAnswerRow",
+    "QuizRow",
     "TeamResponseRow",
     "TeamSessionRow",
     "UTCDateTime",
+    "WorkspaceSettingsRow",
 ]
 
 #: Deterministic constraint names, so migrations can refer to (and drop) constraints by name
@@ -147,3 +162,102 @@ class TeamResponseRow(Base):
     answers: Mapped[dict[str, str]] = mapped_column(JSON)
     role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuizRow(Base):
+    """A quiz played in a channel's thread.
+
+    ``items`` is a snapshot of the questions (prompt, options, answer, explanation,
+    topic) taken when the quiz starts, so a restart or a content change mid-quiz never
+    changes what players are answering. ``current`` is the index of the open question;
+    a question closes by moving ``current`` on, conditionally, so two replicas (or a
+    timer and a host) cannot both advance it.
+    """
+
+    __tablename__ = "quizzes"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String)
+    host_id: Mapped[str] = mapped_column(String)
+    topic_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    current: Mapped[int] = mapped_column(Integer)
+    parent_ts: Mapped[str | None] = mapped_column(String, nullable=True)
+    question_ts: Mapped[str | None] = mapped_column(String, nullable=True)
+    time_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        Index("ix_quizzes_channel_status", "team_id", "channel_id", "status"),
+        Index("ix_quizzes_deadline", "status", "deadline"),
+    )
+
+
+class QuizAnswerRow(Base):
+    """One player's answer to one question: the key makes "the first answer counts" atomic."""
+
+    __tablename__ = "quiz_answers"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String)
+    topic_id: Mapped[str] = mapped_column(String)
+    option_id: Mapped[str] = mapped_column(String)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_quiz_answers_team_time", "team_id", "answered_at"),)
+
+
+class WorkspaceSettingsRow(Base):
+    """Per-workspace configuration set with ``/mlorg config``."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    leadership_channels: Mapped[list[str]] = mapped_column(JSON)
+    digest_weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    digest_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    digest_timezone: Mapped[str] = mapped_column(String(64))
+    min_group: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxRow(Base):
+    """A message that must reach Slack exactly once: written first, delivered by a worker.
+
+    ``dedupe_key`` is unique per workspace, so enqueuing the same summary twice (a double
+    click on Post, two replicas' schedulers) stores one item. A worker claims an item by
+    setting ``status='delivering'`` and a lease (``claimed_until``); a lease that runs out
+    means the worker died mid-delivery, and the next one checks the channel before posting.
+    """
+
+    __tablename__ = "outbox"
+
+    item_id: Mapped[str] = mapped_column(String, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String)
+    dedupe_key: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    requested_by: Mapped[str | None] = mapped_column(String, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "dedupe_key", name="uq_outbox_team_dedupe"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )

@@ -421,6 +421,7 @@ def test_every_action_id_the_builders_emit_has_a_listener_prefix() -> None:
         "mlorg_compare_with",
         "mlorg_share",
         "mlorg_overview",
+        "mlorg_diag_start",
     )
     surfaces: list[Blocks] = [build_overview(overview(KB)), build_home(overview(KB))["blocks"]]
     surfaces += [card(t) for t in TOPICS]

@@ -173,14 +173,22 @@ def result_blocks(diagnosis: Diagnosis) -> list[Block]:
 
 
 def build_result_view(
-    diagnosis: Diagnosis, *, flow_id: str, team: bool, shared_in: str | None = None, note: str | None = None
+    diagnosis: Diagnosis,
+    *,
+    flow_id: str,
+    team: bool,
+    shared_in: str | None = None,
+    note: str | None = None,
+    share_attempt: int = 0,
 ) -> dict[str, Any]:
+    """The result modal. The Share button carries its attempt number: the listener posts once per
+    attempt (a double click shares once), and a failed share offers the next attempt."""
     blocks: list[Block] = [header(f"Your result: {diagnosis.best.short_name}"), *result_blocks(diagnosis)]
     buttons = [
         button(f"Explain {diagnosis.best.short_name}", ids.EXPLAIN, encode(flow_id, diagnosis.best.id)),
     ]
     if shared_in is None:
-        buttons.append(button("Share in channel", ids.SHARE, encode(flow_id), style="primary"))
+        buttons.append(button("Share in channel", ids.SHARE, encode(flow_id, share_attempt), style="primary"))
     buttons.append(button("Start over", ids.RESTART, encode(flow_id)))
     blocks.append(actions(*buttons, block_id="result"))
     if shared_in is not None:

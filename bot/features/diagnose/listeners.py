@@ -80,7 +80,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     kb = deps.kb
     diagnoses = deps.store.diagnoses
 
-    def render(flow: Flow, *, shared_in: str | None = None, note: str | None = None) -> dict[str, Any]:
+    def render(
+        flow: Flow, *, shared_in: str | None = None, note: str | None = None, share_attempt: int = 0
+    ) -> dict[str, Any]:
         team = flow.session_id is not None
         steps = steps_for(kb, team=team)
         if flow.status == "cancelled":
@@ -92,6 +94,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 team=team and note is None,
                 shared_in=shared_in,
                 note=note,
+                share_attempt=share_attempt,
             )
         question = steps[flow.step]
         return build_question_view(
@@ -225,6 +228,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             moved = await diagnoses.answer(flow.team_id, flow.flow_id, step, question.id, option_id)
         if moved is None:  # lost a race, stale or malformed: show where the flow really is
             current = await diagnoses.get(flow.team_id, flow.flow_id) or flow
+            if current.status == "active" and current.step >= len(steps):
+                # The last answer was stored but the flow never finished (the replica that took
+                # it went down): this click finishes it, once, like the lost one would have.
+                await complete(client, view_id, current)
+                return
             await client.views_update(view_id=view_id, view=render(current))
             return
         if moved.step >= len(steps):
@@ -287,9 +295,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = str((body.get("view") or {}).get("id", ""))
-        flow = await load(body, _parse(_value(body))[0])
+        flow_id, attempt, _ = _parse(_value(body))
+        flow = await load(body, flow_id)
         if flow is None or flow.status != "finished":
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            return
+        # A double click, a stale copy of the modal or a second replica must not post twice:
+        # one post per attempt; the click that won redraws the modal.
+        attempt = max(attempt, 0)
+        if not await deps.store.events.claim(flow.team_id, f"diagnosis-share:{flow.flow_id}:{attempt}"):
             return
         diagnosis = score(kb, flow.answers)
         try:
@@ -303,7 +317,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await client.views_update(
                 view_id=view_id,
                 view=render(
-                    flow, note="I couldn't post in that channel. Add me with `/invite @mlorg` first."
+                    flow,
+                    note="I couldn't post in that channel. Add me with `/invite @mlorg` first.",
+                    share_attempt=attempt + 1,
                 ),
             )
             return

@@ -1,0 +1,215 @@
+"""What moves a quiz along: start, close a question, open the next, finish.
+
+The host's Next button, the host's End (button or ``/mlorg quiz end``) and the
+per-question timer all go through :meth:`QuizEngine.advance` / :meth:`finish`,
+which act only if the store's conditional update says this caller won. Whoever
+loses (a double click, the timer racing the host, another replica) does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.features.quiz.blocks import (
+    build_closed_question,
+    build_parent,
+    build_question,
+    build_scoreboard,
+    parent_text,
+    question_text,
+    result_line,
+)
+from bot.store import Quiz, QuizAnswer, Store
+from bot.store.events import Clock, utc_now
+from knowledge import KnowledgeBase
+from knowledge.quiz import QuizItem, scoreboard
+
+__all__ = ["COUNT_REFRESH_SECONDS", "QuizEngine", "snapshot"]
+
+log = logging.getLogger(__name__)
+
+#: Live answer counts are redrawn at most this often per question: chat.update is rate
+#: limited, and 50 clicks in a second should cost one redraw, not 50.
+COUNT_REFRESH_SECONDS = 1.0
+
+
+def snapshot(item: QuizItem) -> dict[str, Any]:
+    """What the store keeps of a question, so a running quiz never depends on live content."""
+    return {
+        "id": item.id,
+        "prompt": item.prompt,
+        "options": [[oid, text] for oid, text in item.options],
+        "answer": item.answer,
+        "explanation": item.explanation,
+        "topic": item.topic,
+    }
+
+
+class QuizEngine:
+    def __init__(self, kb: KnowledgeBase, store: Store, *, clock: Clock = utc_now) -> None:
+        self.kb = kb
+        self.store = store
+        self.quizzes = store.quizzes
+        self._clock = clock
+        self._pending: dict[tuple[str, str, int], asyncio.Task[None]] = {}
+        #: Questions that got an answer while their redraw was already under way.
+        self._stale: set[tuple[str, str, int]] = set()
+
+    def topic_name(self, quiz: Quiz) -> str | None:
+        topic = self.kb.get(quiz.topic_id) if quiz.topic_id else None
+        return topic.name if topic is not None else None
+
+    def _deadline(self, quiz: Quiz) -> datetime | None:
+        return self._clock() + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
+
+    async def open_question(self, client: AsyncWebClient, quiz: Quiz, position: int) -> None:
+        """Post question ``position`` in the thread and start its clock."""
+        posted = await client.chat_postMessage(
+            channel=quiz.channel_id,
+            thread_ts=quiz.parent_ts,
+            blocks=build_question(quiz, position, 0),
+            text=question_text(quiz, position),
+        )
+        await self.quizzes.set_question(
+            quiz.team_id, quiz.quiz_id, position, str(posted["ts"]), self._deadline(quiz)
+        )
+
+    async def start(self, client: AsyncWebClient, quiz: Quiz) -> None:
+        posted = await client.chat_postMessage(
+            channel=quiz.channel_id, blocks=build_parent(quiz, self.topic_name(quiz)), text=parent_text(quiz)
+        )
+        parent_ts = str(posted["ts"])
+        await self.quizzes.set_parent(quiz.team_id, quiz.quiz_id, parent_ts)
+        started = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
+        if started is not None:
+            await self.open_question(client, started, 0)
+
+    async def advance(self, client: AsyncWebClient, quiz: Quiz, position: int) -> bool:
+        """Close question ``position``; open the next or finish. False if someone else already did."""
+        before = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
+        if before is None or before.current != position:
+            return False
+        # The advance clears question_ts, so the open question's message is read first.
+        moved = await self.quizzes.advance(quiz.team_id, quiz.quiz_id, position)
+        if moved is None:
+            return False
+        await self._close_question(client, before, position, before.question_ts)
+        if moved.current >= moved.total:
+            await self.finish(client, moved)
+        else:
+            await self.open_question(client, moved, moved.current)
+        return True
+
+    async def finish(self, client: AsyncWebClient, quiz: Quiz) -> bool:
+        """End the quiz once: close the open question, post the scoreboard, one line in the channel."""
+        ended = await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+        if ended is None:
+            return False
+        if ended.current < ended.total:  # ended mid-question (End, not Next past the last)
+            await self._close_question(client, ended, ended.current, ended.question_ts)
+        answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
+        asked = [str(item["id"]) for item in ended.items[: ended.asked]]
+        lines = scoreboard(((a.user_id, a.question_id, a.correct) for a in answers), asked)
+        await client.chat_postMessage(
+            channel=ended.channel_id,
+            thread_ts=ended.parent_ts,
+            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers)),
+            text="Quiz scoreboard",
+        )
+        if ended.parent_ts:
+            players = len({a.user_id for a in answers})
+            line = result_line(lines, players)
+            await client.chat_update(
+                channel=ended.channel_id,
+                ts=ended.parent_ts,
+                blocks=build_parent(ended, self.topic_name(ended), result=line),
+                text=f"mlorg quiz: {line}",
+            )
+        return True
+
+    async def _close_question(
+        self, client: AsyncWebClient, quiz: Quiz, position: int, ts: str | None
+    ) -> None:
+        """Redraw a question as closed: the right answer, its explanation and the tally."""
+        if ts is None:
+            return
+        answers = [
+            a for a in await self.quizzes.answers(quiz.team_id, quiz.quiz_id) if a.position == position
+        ]
+        await client.chat_update(
+            channel=quiz.channel_id,
+            ts=ts,
+            blocks=build_closed_question(quiz, position, len(answers), sum(a.correct for a in answers)),
+            text=question_text(quiz, position),
+        )
+
+    def refresh_count_soon(self, client: AsyncWebClient, quiz: Quiz, position: int) -> None:
+        """Redraw the live answer count once the current burst of clicks has passed."""
+        key = (quiz.team_id, quiz.quiz_id, position)
+        task = self._pending.get(key)
+        if task is not None and not task.done():
+            # A redraw is waiting or under way; it may already have counted, so ask for another.
+            self._stale.add(key)
+            return
+        self._pending[key] = asyncio.create_task(self._refresh_count(client, key))
+
+    async def _refresh_count(self, client: AsyncWebClient, key: tuple[str, str, int]) -> None:
+        team_id, quiz_id, position = key
+        try:
+            while True:
+                await asyncio.sleep(COUNT_REFRESH_SECONDS)
+                self._stale.discard(key)  # answers from here on are counted by this redraw or the next
+                quiz = await self.quizzes.get(team_id, quiz_id)
+                if (
+                    quiz is None
+                    or quiz.status != "running"
+                    or quiz.current != position
+                    or not quiz.question_ts
+                ):
+                    return  # closed meanwhile: never redraw a closed question as open
+                count = await self.quizzes.count(team_id, quiz_id, position)
+                await client.chat_update(
+                    channel=quiz.channel_id,
+                    ts=quiz.question_ts,
+                    blocks=build_question(quiz, position, count),
+                    text=question_text(quiz, position),
+                )
+                if key not in self._stale:
+                    return
+        except Exception:  # a cosmetic redraw must never take anything else down
+            log.warning("could not refresh the answer count of quiz %s", quiz_id, exc_info=True)
+        finally:
+            self._pending.pop(key, None)
+            self._stale.discard(key)
+
+    async def run_timers(self, client: AsyncWebClient, stop: asyncio.Event, interval: float = 1.0) -> None:
+        """Advance questions whose time is up; deadlines are in the store, so they survive restarts."""
+        while not stop.is_set():
+            try:
+                for quiz in await self.quizzes.due(self._clock()):
+                    await self.advance(client, quiz, quiz.current)
+            except Exception:
+                log.warning("quiz timer pass failed; retrying", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def _most_missed(quiz: Quiz, answers: Sequence[QuizAnswer]) -> tuple[dict[str, Any], int, int] | None:
+    """The asked question most people got wrong (by count, then rate), if anyone got one wrong."""
+    best: tuple[int, float, int] | None = None
+    for position in range(quiz.asked):
+        those = [a for a in answers if a.position == position]
+        wrong = sum(not a.correct for a in those)
+        if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):
+            best = (wrong, wrong / len(those), position)
+    if best is None:
+        return None
+    position = best[2]
+    return quiz.items[position], best[0], len([a for a in answers if a.position == position])

@@ -1,0 +1,206 @@
+"""Listeners for ``/mlorg quiz``, ``/mlorg leaderboard`` and the quiz buttons.
+
+An answer is written to the store *before* the click is acked: once Slack sees our
+200 the answer is durable, so a crash (even ``kill -9``) right after the ack loses
+nothing. The store's key makes the first answer count; feedback follows the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import CommandContext
+from bot.deps import Deps
+from bot.features.quiz import ids
+from bot.features.quiz.blocks import build_feedback, build_leaderboard
+from bot.features.quiz.engine import QuizEngine, snapshot
+from bot.features.quiz.parse import parse_quiz
+from bot.slack_text import escape
+from bot.store import Quiz
+from knowledge.quiz import QuestionBank
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+
+def _parse(value: str) -> tuple[str, int, str]:
+    parts = value.split("|")
+    position = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    return (parts[0] if parts else ""), position, (parts[2] if len(parts) > 2 else "")
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def register(app: AsyncApp, deps: Deps) -> QuizEngine:
+    kb = deps.kb
+    bank = QuestionBank(kb)  # generated questions are derived once, at start-up
+    engine = QuizEngine(kb, deps.store)
+    quizzes = deps.store.quizzes
+
+    def may_host(quiz: Quiz, user_id: str) -> bool:
+        return user_id == quiz.host_id or user_id in deps.settings.admin_ids
+
+    async def handle_quiz_command(ctx: CommandContext) -> None:
+        request = parse_quiz(ctx.text)
+        if request.end:
+            await ctx.ack()
+            await end_running(ctx)
+            return
+        selection = bank.select(request.count, request.topic or None)
+        if selection.problem is not None or not selection.items:
+            # The problem quotes what the user typed: escape it before echoing.
+            problem = escape(selection.problem) if selection.problem else "I have no questions on that yet."
+            await ctx.ack(response_type="ephemeral", text=problem)
+            return
+        await ctx.ack()
+        quiz, created = await quizzes.create(
+            ctx.team_id,
+            ctx.channel_id,
+            ctx.user_id,
+            [snapshot(item) for item in selection.items],
+            topic_id=selection.topic.id if selection.topic else None,
+            time_limit=request.time_limit,
+        )
+        if not created:
+            await ctx.respond(
+                response_type="ephemeral",
+                text=(
+                    f"A quiz is already running in this channel (started by <@{quiz.host_id}>). "
+                    "Play it in its thread, or end it with `/mlorg quiz end`."
+                ),
+            )
+            return
+        try:
+            await engine.start(ctx.client, quiz)
+        except SlackApiError as error:
+            log.info("quiz could not be posted: %s", error.response.get("error"))
+            await quizzes.end(quiz.team_id, quiz.quiz_id)
+            await ctx.respond(
+                response_type="ephemeral",
+                text="I can't post in this channel. Add me with `/invite @mlorg` and start the quiz again.",
+            )
+
+    async def end_running(ctx: CommandContext) -> None:
+        quiz = await quizzes.running_in(ctx.team_id, ctx.channel_id)
+        if quiz is None:
+            await ctx.respond(response_type="ephemeral", text="No quiz is running in this channel.")
+            return
+        if not may_host(quiz, ctx.user_id):
+            await ctx.respond(
+                response_type="ephemeral", text=f"Only <@{quiz.host_id}>, who started the quiz, can end it."
+            )
+            return
+        if not await engine.finish(ctx.client, quiz):
+            await ctx.respond(response_type="ephemeral", text="That quiz has already ended.")
+
+    async def handle_leaderboard_command(ctx: CommandContext) -> None:
+        standings = await quizzes.standings(ctx.team_id, ctx.channel_id)
+        await ctx.ack(
+            response_type="ephemeral", blocks=build_leaderboard(standings), text="Channel leaderboard"
+        )
+
+    @app.action(re.compile(f"^{ids.ANSWER}:"))
+    async def handle_answer(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        quiz_id, position, option_id = _parse(_value(body))
+        outcome = await quizzes.answer(_team_id(body), quiz_id, position, _user_id(body), option_id)
+        await ack()  # only now: the answer is stored
+        quiz, answer = outcome.quiz, outcome.answer
+        if outcome.status == "recorded" and quiz is not None and answer is not None:
+            item = quiz.items[position]
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=build_feedback(item, answer.option_id, answer.correct),
+            )
+            engine.refresh_count_soon(client, quiz, position)
+        elif outcome.status == "repeat" and quiz is not None and answer is not None:
+            text = build_feedback(quiz.items[position], answer.option_id, answer.correct, repeat=True)
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+        elif outcome.status == "closed":
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="That question has closed; the quiz has moved on. Answer the latest one in the thread.",
+            )
+        elif outcome.status == "ended":
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="This quiz has ended. Thanks for playing!",
+            )
+        else:
+            await respond(
+                response_type="ephemeral", replace_original=False, text="That button is out of date."
+            )
+
+    async def host_action(body: dict[str, Any], respond: AsyncRespond) -> tuple[Quiz, int] | None:
+        quiz_id, position, _ = _parse(_value(body))
+        quiz = await quizzes.get(_team_id(body), quiz_id)
+        if quiz is None or quiz.status != "running":
+            await respond(response_type="ephemeral", replace_original=False, text="This quiz has ended.")
+            return None
+        if not may_host(quiz, _user_id(body)):
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=f"Only <@{quiz.host_id}>, who started the quiz, can move it on or end it.",
+            )
+            return None
+        return quiz, position
+
+    @app.action(ids.NEXT)
+    async def handle_next(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        allowed = await host_action(body, respond)
+        if allowed is not None:
+            quiz, position = allowed
+            await engine.advance(client, quiz, position)  # False: a double click or the timer won
+
+    @app.action(ids.END)
+    async def handle_end(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        allowed = await host_action(body, respond)
+        if allowed is not None:
+            await engine.finish(client, allowed[0])
+
+    deps.commands.add(
+        "quiz",
+        handle_quiz_command,
+        summary="A quiz in a thread, with feedback for each answer and a scoreboard. "
+        "Add a count, a topic or `timer`; `/mlorg quiz end` ends it.",
+        example="/mlorg quiz 5 data ownership",
+        aliases=("play", "trivia"),
+    )
+    deps.commands.add(
+        "leaderboard",
+        handle_leaderboard_command,
+        summary="This channel's quiz standings over time.",
+        example="/mlorg leaderboard",
+        aliases=("scores", "standings"),
+    )
+    return engine

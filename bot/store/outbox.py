@@ -1,0 +1,221 @@
+"""The durable outbox: what must reach Slack is written here first, then delivered.
+
+Enqueueing is idempotent by ``(team_id, dedupe_key)``. Claiming uses ``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, so replicas never claim the same item; SQLite runs one
+writer at a time (``BEGIN IMMEDIATE``), which gives the same guarantee. A claim is
+a lease: if the worker dies mid-delivery the lease runs out and another worker
+takes the item over, marked ``resumed`` so it checks the channel before posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store.events import Clock, utc_now
+from bot.store.tables import OutboxRow
+from bot.store.transaction import Transaction, new_id
+
+__all__ = ["Outbox", "OutboxItem", "OutboxStatus"]
+
+OutboxStatus = Literal["pending", "delivering", "delivered", "failed"]
+_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivering", "delivered", "failed")
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    item_id: str
+    team_id: str
+    dedupe_key: str
+    kind: str
+    channel_id: str
+    payload: Mapping[str, Any]
+    requested_by: str | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    last_error: str | None
+    message_ts: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    #: Claimed after another worker's lease ran out: it may have posted already.
+    resumed: bool = False
+
+
+class Outbox:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
+        self._sessions = sessions
+        self._dialect = dialect
+        self._clock = clock
+
+    async def enqueue(
+        self,
+        team_id: str,
+        dedupe_key: str,
+        *,
+        kind: str,
+        channel_id: str,
+        payload: Mapping[str, Any],
+        requested_by: str | None = None,
+    ) -> tuple[OutboxItem, bool]:
+        """Store an item for delivery; returns (item, True) or the existing one and False."""
+        now = self._clock()
+        values = {
+            "item_id": new_id(),
+            "team_id": team_id,
+            "dedupe_key": dedupe_key,
+            "kind": kind,
+            "channel_id": channel_id,
+            "payload": dict(payload),
+            "requested_by": requested_by,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(OutboxRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"])
+            .returning(OutboxRow.item_id)
+        )
+        async with self._write() as session:
+            created = (await session.execute(statement)).first() is not None
+            row = (
+                await session.execute(
+                    select(OutboxRow).where(OutboxRow.team_id == team_id, OutboxRow.dedupe_key == dedupe_key)
+                )
+            ).scalar_one()
+            return _item(row), created
+
+    async def exists(self, team_id: str, dedupe_key: str) -> bool:
+        query = select(OutboxRow.item_id).where(
+            OutboxRow.team_id == team_id, OutboxRow.dedupe_key == dedupe_key
+        )
+        async with self._read() as session:
+            return (await session.execute(query)).first() is not None
+
+    async def claim(self, lease: timedelta, limit: int = 5) -> list[OutboxItem]:
+        """Take due items for delivery: pending ones, and ones whose delivery lease ran out."""
+        now = self._clock()
+        due = or_(
+            (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
+            (OutboxRow.status == "delivering") & (OutboxRow.claimed_until < now),
+        )
+        query = select(OutboxRow).where(due).order_by(OutboxRow.next_attempt_at).limit(limit)
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed: list[OutboxItem] = []
+        async with self._write() as session:
+            for row in (await session.execute(query)).scalars().all():
+                resumed = row.status == "delivering"
+                row.status = "delivering"
+                row.attempts += 1
+                row.claimed_until = now + lease
+                claimed.append(_item(row, resumed=resumed))
+        return claimed
+
+    async def delivered(self, item_id: str, message_ts: str | None) -> bool:
+        return await self._set(
+            item_id,
+            {
+                "status": "delivered",
+                "message_ts": message_ts,
+                "delivered_at": self._clock(),
+                "claimed_until": None,
+            },
+            only_if="delivering",
+        )
+
+    async def attempt_failed(
+        self, item_id: str, error: str, *, retry_at: datetime | None, max_attempts: int
+    ) -> OutboxItem | None:
+        """Record a failed attempt; park the item as ``failed`` when ``retry_at`` is None or attempts ran out."""
+        async with self._write() as session:
+            row = await session.get(OutboxRow, item_id)
+            if row is None or row.status != "delivering":
+                return None
+            row.last_error = error[:500]
+            row.claimed_until = None
+            if retry_at is None or row.attempts >= max_attempts:
+                row.status = "failed"
+            else:
+                row.status = "pending"
+                row.next_attempt_at = retry_at
+            return _item(row)
+
+    async def get(self, item_id: str) -> OutboxItem | None:
+        async with self._read() as session:
+            row = await session.get(OutboxRow, item_id)
+            return _item(row) if row else None
+
+    async def items(self, statuses: Sequence[str] = ("pending", "delivering", "failed")) -> list[OutboxItem]:
+        query = select(OutboxRow).where(OutboxRow.status.in_(list(statuses))).order_by(OutboxRow.created_at)
+        async with self._read() as session:
+            return [_item(row) for row in (await session.execute(query)).scalars()]
+
+    async def delivered_items(self, team_id: str) -> list[OutboxItem]:
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.team_id == team_id, OutboxRow.status == "delivered")
+            .order_by(OutboxRow.delivered_at)
+        )
+        async with self._read() as session:
+            return [_item(row) for row in (await session.execute(query)).scalars()]
+
+    async def retry(self, item_id: str | None = None) -> int:
+        """Put failed items (one, or all) back in the queue with a fresh attempt count."""
+        statement = update(OutboxRow).where(OutboxRow.status == "failed")
+        if item_id is not None:
+            statement = statement.where(OutboxRow.item_id == item_id)
+        statement = statement.values(
+            status="pending", attempts=0, next_attempt_at=self._clock(), last_error=None
+        ).returning(OutboxRow.item_id)
+        async with self._write() as session:
+            return len((await session.execute(statement)).all())
+
+    async def _set(self, item_id: str, values: dict[str, Any], *, only_if: str) -> bool:
+        statement = (
+            update(OutboxRow)
+            .where(OutboxRow.item_id == item_id, OutboxRow.status == only_if)
+            .values(**values)
+            .returning(OutboxRow.item_id)
+        )
+        async with self._write() as session:
+            return (await session.execute(statement)).first() is not None
+
+    def _read(self) -> Transaction:
+        return Transaction(self._sessions, "read the outbox")
+
+    def _write(self) -> Transaction:
+        return Transaction(self._sessions, "update the outbox")
+
+
+def _item(row: OutboxRow, *, resumed: bool = False) -> OutboxItem:
+    status: OutboxStatus = next((s for s in _STATUSES if s == row.status), "pending")
+    return OutboxItem(
+        item_id=row.item_id,
+        team_id=row.team_id,
+        dedupe_key=row.dedupe_key,
+        kind=row.kind,
+        channel_id=row.channel_id,
+        payload=dict(row.payload),
+        requested_by=row.requested_by,
+        status=status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        claimed_until=row.claimed_until,
+        last_error=row.last_error,
+        message_ts=row.message_ts,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        resumed=resumed,
+    )
