@@ -30,10 +30,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.commands import CommandRouter
 from bot.deps import Deps
-from bot.features import ask, diagnose, explain, home, quiz
+from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
 from bot.ids import COMMAND
+from bot.jobs.digests import DigestScheduler
+from bot.jobs.outbox import OutboxWorker
+from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from knowledge import KnowledgeBase, load_knowledge
@@ -61,6 +64,8 @@ class Mlorg:
     client: AsyncWebClient
     commands: CommandRouter
     quiz_engine: QuizEngine
+    outbox_worker: OutboxWorker
+    digests: DigestScheduler
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -70,7 +75,11 @@ class Mlorg:
         if not self._started:
             await self.store.migrate()
             self._stop.clear()
-            self._jobs = [asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop))]
+            self._jobs = [
+                asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop)),
+                asyncio.create_task(self.outbox_worker.run(self._stop)),
+                asyncio.create_task(self.digests.run(self._stop)),
+            ]
             self._started = True
 
     async def drain(self, timeout: float = 10.0) -> None:
@@ -142,6 +151,15 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
+    summary.register(bolt, deps, Admins(settings.admin_ids))
+    # The outbox retries durably on its own schedule, so its client does not retry in-process.
+    outbox_client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=API_TIMEOUT_SECONDS,
+        retry_handlers=[],
+    )
+    outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids)
     _install_command(bolt, commands)
     _install_error_handler(bolt)
     return Mlorg(
@@ -152,6 +170,8 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         client=client,
         commands=commands,
         quiz_engine=quiz_engine,
+        outbox_worker=outbox_worker,
+        digests=DigestScheduler(store, kb),
     )
 
 

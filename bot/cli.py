@@ -8,12 +8,15 @@ failure ends with one readable line and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from bot.operator import export, list_outbox, open_store, retry_outbox
 from bot.settings import ConfigError, load_settings
+from bot.store import StoreError
 from knowledge import (
     Archetype,
     KnowledgeBase,
@@ -67,6 +70,19 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = knowledge_sub.add_parser("check", help="validate the built-in content and an overlay")
     check_cmd.add_argument("directory", nargs="?", type=Path, help="an overlay directory of .yaml files")
 
+    outbox_cmd = commands.add_parser("outbox", help="list pending and failed leadership posts, or retry them")
+    outbox_sub = outbox_cmd.add_subparsers(dest="outbox_command", metavar="ACTION")
+    outbox_list = outbox_sub.add_parser("list", help="pending and failed items (the default)")
+    outbox_list.add_argument("--all", action="store_true", help="include delivered items")
+    outbox_retry = outbox_sub.add_parser("retry", help="put failed items back in the queue")
+    outbox_retry.add_argument("item", nargs="?", help="an item id from 'mlorg outbox'")
+    outbox_retry.add_argument("--all", action="store_true", help="retry every failed item")
+
+    export_cmd = commands.add_parser("export", help="write anonymised CSVs of diagnoses and quiz results")
+    export_cmd.add_argument(
+        "--out", type=Path, default=Path("mlorg-export"), help="directory (default: mlorg-export)"
+    )
+
     serve_cmd = commands.add_parser("serve", help="run the Slack app")
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
     serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
@@ -85,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagnose(_knowledge(), args.answers)
         if args.command == "knowledge":
             return _check(args.directory or load_settings().mlorg_knowledge_dir)
+        if args.command == "outbox":
+            return asyncio.run(_outbox(args))
+        if args.command == "export":
+            return asyncio.run(_export(args.out))
         if args.command == "serve":
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 
@@ -183,6 +203,44 @@ def _diagnose(kb: KnowledgeBase, given: str | None) -> int:
         print(f"Please type a number from 1 to {len(question.options)}, 'b' or 'q'.\n")
     print(render_diagnosis(score(kb, answers)))
     return 0
+
+
+async def _outbox(args: argparse.Namespace) -> int:
+    store = open_store(load_settings())
+    try:
+        await store.migrate()
+        if args.outbox_command == "retry":
+            if not args.item and not args.all:
+                print("Name an item id, or use --all to retry every failed item.", file=sys.stderr)
+                return 1
+            count = await retry_outbox(store, None if args.all else args.item)
+            if count == 0:
+                print("No failed item matched; nothing was changed.", file=sys.stderr)
+                return 1
+            print(f"{count} item(s) queued again; a running mlorg delivers them.")
+            return 0
+        for line in await list_outbox(store, show_all=getattr(args, "all", False)):
+            print(line)
+        return 0
+    except StoreError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    finally:
+        await store.close()
+
+
+async def _export(directory: Path) -> int:
+    settings = load_settings()
+    kb = load_knowledge(settings.mlorg_knowledge_dir)
+    store = open_store(settings)
+    try:
+        await store.migrate()
+        for line in await export(store, kb, directory):
+            print(line)
+        return 0
+    except StoreError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    finally:
+        await store.close()
 
 
 def _check(directory: Path | None) -> int:

@@ -7,7 +7,7 @@ points at another. Slack asks for exactly three characters to be escaped.
 
 from __future__ import annotations
 
-__all__ = ["clip", "escape", "quote_user_text"]
+__all__ = ["api_error", "clip", "escape", "quote_user_text"]
 
 
 def escape(text: str) -> str:
@@ -24,3 +24,17 @@ def quote_user_text(text: str, limit: int = 80) -> str:
     """User text made safe and short enough to repeat back inside a sentence."""
     flat = " ".join(text.split())
     return escape(clip(flat, limit))
+
+
+def api_error(error: Exception) -> str:
+    """The ``error`` code of a failed Web API call ("not_in_channel"), whatever the body was.
+
+    ``SlackApiError.response`` is usually JSON, but a proxy or an outage can answer with
+    text or HTML; reading it must never raise inside an error path.
+    """
+    response = getattr(error, "response", None)
+    data = getattr(response, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error") or "unknown_error")
+    status = getattr(response, "status_code", None)
+    return f"http_{status}" if status else "unknown_error"

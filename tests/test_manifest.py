@@ -74,4 +74,12 @@ def test_the_manifest_subscribes_to_the_events_the_app_uses_and_enables_interact
 
 def test_the_manifest_asks_for_no_scope_the_app_does_not_need() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"commands", "chat:write", "chat:write.public", "app_mentions:read"}
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "app_mentions:read",
+        "users:read",
+        "channels:history",
+        "groups:history",
+    }

@@ -181,6 +181,12 @@ class Diagnoses:
         async with self._read() as session:
             return [_flow(row) for row in (await session.execute(query)).scalars()]
 
+    async def teams(self) -> list[str]:
+        """Workspaces with at least one finished diagnosis (for exports)."""
+        query = select(DiagnosisFlowRow.team_id).where(DiagnosisFlowRow.status == "finished").distinct()
+        async with self._read() as session:
+            return [str(team) for team in (await session.execute(query)).scalars()]
+
     # -- team sessions -------------------------------------------------------------------------
     async def open_session(self, team_id: str, channel_id: str, started_by: str) -> TeamSession:
         row = TeamSessionRow(
@@ -264,8 +270,8 @@ class Diagnoses:
                 for r in (await session.execute(query)).scalars()
             ]
 
-    async def forget_user(self, team_id: str, user_id: str) -> int:
-        """Delete everything stored about a person's diagnoses; return how many records went."""
+    async def forget_user(self, team_id: str, user_id: str) -> tuple[int, int]:
+        """Delete everything stored about a person's diagnoses: (flows, team responses) removed."""
         async with self._write() as session:
             flows = await session.execute(
                 delete(DiagnosisFlowRow)
@@ -277,7 +283,7 @@ class Diagnoses:
                 .where(TeamResponseRow.team_id == team_id, TeamResponseRow.user_id == user_id)
                 .returning(TeamResponseRow.session_id)
             )
-            return len(flows.all()) + len(responses.all())
+            return len(flows.all()), len(responses.all())
 
     # -- plumbing ------------------------------------------------------------------------------
     async def _move(

@@ -269,6 +269,12 @@ class Quizzes:
         async with self._read() as session:
             return [_answer(row) for row in (await session.execute(query)).scalars()]
 
+    async def teams(self) -> list[str]:
+        """Workspaces with at least one quiz answer (for exports)."""
+        query = select(QuizAnswerRow.team_id).distinct()
+        async with self._read() as session:
+            return [str(team) for team in (await session.execute(query)).scalars()]
+
     async def forget_user(self, team_id: str, user_id: str) -> int:
         async with self._write() as session:
             result = await session.execute(

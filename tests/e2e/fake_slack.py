@@ -58,6 +58,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.admins: set[str] = set()
         self.socket_url: str | None = None
+        #: Messages Slack "accepted" (answered ok), for conversations.history.
+        self.accepted: list[dict[str, Any]] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -68,6 +70,8 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle_api)
+        # slack_sdk sends a few read methods (users.info, conversations.history) as GET.
+        app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -132,7 +136,9 @@ class FakeSlack:
     # -- handlers ----------------------------------------------------------------------------------
     async def _record(self, method: str, request: web.Request) -> Call:
         raw = await request.text()
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            args: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
             args = json.loads(raw or "{}")
         else:
             args = dict(parse_qsl(raw, keep_blank_values=True))
@@ -168,6 +174,15 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         if method == "chat.postMessage":
+            # Remember what Slack accepted into the channel, for conversations.history.
+            self.accepted.append(
+                {
+                    "channel": args.get("channel"),
+                    "ts": ts,
+                    "text": args.get("text"),
+                    "metadata": _as_dict(args.get("metadata")),
+                }
+            )
             return {
                 "ok": True,
                 "channel": args.get("channel"),
@@ -187,6 +202,15 @@ class FakeSlack:
                 "ok": True,
                 "user": {"id": user, "team_id": self.team_id, "is_admin": is_admin, "is_owner": False},
             }
+        if method == "conversations.history":
+            # What the app posted to the channel (and Slack accepted), newest first, with metadata.
+            channel = args.get("channel")
+            messages = [
+                {"ts": m["ts"], "text": m["text"], "metadata": m["metadata"]}
+                for m in reversed(self.accepted)
+                if m["channel"] == channel
+            ]
+            return {"ok": True, "messages": messages, "has_more": False}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url or "ws://127.0.0.1:1/"}
         return {"ok": True}

@@ -32,6 +32,7 @@ from bot.features.diagnose.blocks import (
 )
 from bot.features.explain.blocks import build_card
 from bot.features.home.blocks import build_topic_modal
+from bot.slack_text import api_error
 from bot.store import Flow, TeamSession
 from knowledge import KnowledgeBase, Question, explain
 from knowledge.diagnosis import aggregate, role_of, score
@@ -145,7 +146,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         except SlackApiError as error:
             await diagnoses.close_session(ctx.team_id, session.session_id)
-            log.info("team diagnosis could not be posted: %s", error.response.get("error"))
+            log.info("team diagnosis could not be posted: %s", api_error(error))
             await ctx.respond(
                 response_type="ephemeral",
                 text="I can't post in this channel. Add me with `/invite @mlorg` and try again.",
@@ -313,7 +314,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 text=f"<@{flow.user_id}>'s diagnosis: closest to {diagnosis.best.name}",
             )
         except SlackApiError as error:
-            log.info("diagnosis share failed: %s", error.response.get("error"))
+            log.info("diagnosis share failed: %s", api_error(error))
             await client.views_update(
                 view_id=view_id,
                 view=render(

@@ -28,7 +28,7 @@ from bot.features.explain.blocks import (
     build_pair_problem,
     card_text,
 )
-from bot.slack_text import quote_user_text
+from bot.slack_text import api_error, quote_user_text
 from knowledge import Archetype, KnowledgeBase, Lookup, Topic, compare, explain, overview
 
 __all__ = ["ExplainRenderer", "register"]
@@ -177,7 +177,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
         try:
             await client.chat_postMessage(channel=channel_id, blocks=blocks, text=text)
         except SlackApiError as error:
-            if error.response.get("error") in _NOT_IN_CHANNEL:
+            if api_error(error) in _NOT_IN_CHANNEL:
                 await respond(
                     response_type="ephemeral",
                     replace_original=False,

@@ -71,6 +71,9 @@ class QuizEngine:
 
     async def open_question(self, client: AsyncWebClient, quiz: Quiz, position: int) -> None:
         """Post question ``position`` in the thread and start its clock."""
+        latest = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
+        if latest is None or latest.status != "running" or latest.current != position:
+            return  # ended (End pressed while the last question was being closed): ask nothing more
         posted = await client.chat_postMessage(
             channel=quiz.channel_id,
             thread_ts=quiz.parent_ts,
@@ -115,7 +118,9 @@ class QuizEngine:
         if ended.current < ended.total:  # ended mid-question (End, not Next past the last)
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
-        asked = [str(item["id"]) for item in ended.items[: ended.asked]]
+        # Ended between a Next and the posting of the next question: that one was never asked.
+        unposted = ended.current < ended.total and ended.question_ts is None
+        asked = [str(item["id"]) for item in ended.items[: ended.current if unposted else ended.asked]]
         lines = scoreboard(((a.user_id, a.question_id, a.correct) for a in answers), asked)
         await client.chat_postMessage(
             channel=ended.channel_id,

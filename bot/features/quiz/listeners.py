@@ -23,7 +23,7 @@ from bot.features.quiz import ids
 from bot.features.quiz.blocks import build_feedback, build_leaderboard
 from bot.features.quiz.engine import QuizEngine, snapshot
 from bot.features.quiz.parse import parse_quiz
-from bot.slack_text import escape
+from bot.slack_text import api_error, escape
 from bot.store import Quiz
 from knowledge.quiz import QuestionBank
 
@@ -92,7 +92,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         try:
             await engine.start(ctx.client, quiz)
         except SlackApiError as error:
-            log.info("quiz could not be posted: %s", error.response.get("error"))
+            log.info("quiz could not be posted: %s", api_error(error))
             await quizzes.end(quiz.team_id, quiz.quiz_id)
             await ctx.respond(
                 response_type="ephemeral",

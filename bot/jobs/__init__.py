@@ -1,0 +1,1 @@
+"""Background work that must not be lost: outbox delivery and scheduled digests."""
