@@ -36,7 +36,9 @@ def latest_slot(now: datetime, weekday: int, hhmm: str, timezone: str) -> dateti
     local = now.astimezone(zone)
     day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
     candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-    if candidate > local:
+    # Compare instants, not wall clocks: aware datetimes sharing a tzinfo compare by wall time,
+    # which is wrong in the hour a DST change repeats or skips.
+    if candidate.astimezone(UTC) > now.astimezone(UTC):
         candidate -= timedelta(days=7)
         candidate = datetime(candidate.year, candidate.month, candidate.day, hour, minute, tzinfo=zone)
     return candidate.astimezone(UTC)
@@ -91,6 +93,8 @@ class DigestScheduler:
                 kind="digest",
                 channel_id=channel,
                 payload={"blocks": build_summary_message(summary), "text": summary_text(summary)},
+                # Whoever set the schedule hears if it cannot be delivered (MLORG_ADMINS may be empty).
+                requested_by=config.updated_by or None,
             )
             if created:
                 log.info("digest for %s at %s enqueued for %s", config.team_id, slot.isoformat(), channel)

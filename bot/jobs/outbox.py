@@ -79,7 +79,16 @@ class OutboxWorker:
                 log.warning("outbox: could not claim work; retrying", exc_info=True)
                 items = []
             for item in items:
-                await self.deliver(item)
+                try:
+                    await self.deliver(item)
+                except Exception:
+                    # Never let one item stop the worker. The item keeps its lease; when the lease
+                    # runs out it is resumed, and the channel is checked before posting again.
+                    log.warning(
+                        "outbox: delivering %s failed unexpectedly; it will be resumed",
+                        item.item_id,
+                        exc_info=True,
+                    )
             if not items:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.interval)
@@ -162,7 +171,7 @@ class OutboxWorker:
         return None
 
     async def _tell_someone(self, item: OutboxItem) -> None:
-        """Best effort: a DM to the requester, or to the configured admins for scheduled digests."""
+        """Best effort: a DM to the requester (for a digest, whoever set the schedule), else to MLORG_ADMINS."""
         people = [item.requested_by] if item.requested_by else list(self.admins)
         text = (
             f":warning: I couldn't post the {item.kind} to <#{item.channel_id}> after {item.attempts} attempts "
