@@ -7,11 +7,11 @@ import logging
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
@@ -21,6 +21,8 @@ from bot.store.errors import StoreError
 from bot.store.events import EventLog
 from bot.store.outbox import Outbox
 from bot.store.quizzes import Quizzes
+from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
+from bot.store.transaction import Transaction
 from bot.store.workspaces import Workspaces
 
 __all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Store"]
@@ -136,6 +138,37 @@ class Store:
                     )
         finally:
             await driver.execute("PRAGMA foreign_keys = ON")
+
+    async def forget_mentions(self, team_id: str, user_id: str) -> int:
+        """Remove a person's id where it is kept as a host, starter, requester or editor.
+
+        Running quizzes and open team diagnoses keep it until they end (it decides who may
+        move them on); everything finished forgets it. Returns how many records changed.
+        """
+        statements = [
+            update(QuizRow)
+            .where(QuizRow.team_id == team_id, QuizRow.host_id == user_id, QuizRow.status == "ended")
+            .values(host_id=""),
+            update(TeamSessionRow)
+            .where(
+                TeamSessionRow.team_id == team_id,
+                TeamSessionRow.started_by == user_id,
+                TeamSessionRow.status == "closed",
+            )
+            .values(started_by=""),
+            update(OutboxRow)
+            .where(OutboxRow.team_id == team_id, OutboxRow.requested_by == user_id)
+            .values(requested_by=None),
+            update(WorkspaceSettingsRow)
+            .where(WorkspaceSettingsRow.team_id == team_id, WorkspaceSettingsRow.updated_by == user_id)
+            .values(updated_by=""),
+        ]
+        changed = 0
+        async with Transaction(self.sessions, "forget a person") as session:
+            for statement in statements:
+                result = cast(CursorResult[Any], await session.execute(statement))
+                changed += result.rowcount
+        return changed
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """True if the database answers ``SELECT 1`` within ``timeout`` seconds.

@@ -675,7 +675,7 @@ async def test_forget_me_deletes_what_was_stored_about_the_person_says_what_and_
     assert response.json["response_type"] == "ephemeral"
     assert (
         "Deleted what mlorg stored about you: 2 diagnoses (including unfinished ones), "
-        "1 team diagnosis answer and 2 quiz answers." in response.text
+        "1 team diagnosis answer and 2 quiz answers;" in response.text
     )
     assert [f.user_id for f in await store.diagnoses.finished_since(TEAM, EPOCH)] == [other]
     assert await store.diagnoses.active_flow(TEAM, me, None) is None
@@ -696,3 +696,29 @@ async def test_forget_without_me_explains_how_to_ask(
 
     assert "/mlorg forget me" in response.text
     assert len(await store_of(app).diagnoses.finished_since(TEAM, EPOCH)) == 1
+
+
+async def test_forget_me_removes_the_persons_id_from_what_they_hosted_once_it_has_ended(
+    app: RunningApp, fake_slack: FakeSlack, slack: SlackPlatform
+) -> None:
+    store = store_of(app)
+    host = "U0HOST"
+    ended, _ = await store.quizzes.create(TEAM, "C0ENDED", host, [snapshot(i) for i in quiz_items(1)])
+    await store.quizzes.end(TEAM, ended.quiz_id)
+    running, _ = await store.quizzes.create(TEAM, "C0LIVE", host, [snapshot(i) for i in quiz_items(1)])
+    closed = await store.diagnoses.open_session(TEAM, "C0TEAM", host)
+    await store.diagnoses.close_session(TEAM, closed.session_id)
+    await store.outbox.enqueue(
+        TEAM, "k1", kind="summary", channel_id="C0LEAD", payload={"text": "x"}, requested_by=host
+    )
+
+    response = await slack.command("forget me", user=host)
+
+    assert "your name was removed from 3 finished quizzes, team diagnoses and settings" in response.text
+    forgotten_quiz = await store.quizzes.get(TEAM, ended.quiz_id)
+    assert forgotten_quiz is not None and forgotten_quiz.host_id == ""
+    live = await store.quizzes.get(TEAM, running.quiz_id)
+    assert live is not None and live.host_id == host  # still decides who may press Next
+    session = await store.diagnoses.get_session(TEAM, closed.session_id)
+    assert session is not None and session.started_by == ""
+    assert all(item.requested_by is None for item in await store.outbox.items(("pending",)))

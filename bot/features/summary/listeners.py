@@ -174,15 +174,18 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
             return
         flows, responses = await store.diagnoses.forget_user(ctx.team_id, ctx.user_id)
         answers = await store.quizzes.forget_user(ctx.team_id, ctx.user_id)
-        if not (flows or responses or answers):
+        mentions = await store.forget_mentions(ctx.team_id, ctx.user_id)
+        if not (flows or responses or answers or mentions):
             text = "mlorg had nothing stored about you, so there was nothing to delete."
         else:
             text = (
                 ":wastebasket: Deleted what mlorg stored about you: "
                 f"{_count(flows, 'diagnosis', 'diagnoses')} (including unfinished ones), "
                 f"{_count(responses, 'team diagnosis answer', 'team diagnosis answers')} and "
-                f"{_count(answers, 'quiz answer', 'quiz answers')}. Summaries already posted never named you "
-                "and are not changed."
+                f"{_count(answers, 'quiz answer', 'quiz answers')}; your name was removed from "
+                f"{_count(mentions, 'finished quiz, team diagnosis or setting', 'finished quizzes, team diagnoses and settings')} "
+                "you ran or changed. A quiz or team diagnosis you are still running keeps it until it ends. "
+                "Summaries already posted never named you and are not changed."
             )
         await ctx.ack(response_type="ephemeral", text=text)
 
