@@ -17,6 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import payloads
 from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.diagnose import ids
@@ -63,18 +64,6 @@ def _parse(value: str) -> tuple[str, int, str]:
     step = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
     option = parts[2] if len(parts) > 2 else ""
     return flow_id, step, option
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -210,14 +199,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await refresh_team(client, session)
 
     async def load(body: dict[str, Any], flow_id: str) -> Flow | None:
-        flow = await diagnoses.get(_team_id(body), flow_id)
-        return flow if flow is not None and flow.user_id == _user_id(body) else None
+        flow = await diagnoses.get(payloads.team_id(body), flow_id)
+        return flow if flow is not None and flow.user_id == payloads.user_id(body) else None
 
     @app.action(re.compile(f"^{ids.ANSWER}:"))
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str((body.get("view") or {}).get("id", ""))
-        flow_id, step, option_id = _parse(_value(body))
+        view_id = payloads.view_id(body)
+        flow_id, step, option_id = _parse(payloads.action_value(body))
         flow = await load(body, flow_id)
         if flow is None:
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
@@ -244,8 +233,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str((body.get("view") or {}).get("id", ""))
-        flow_id, step, _ = _parse(_value(body))
+        view_id = payloads.view_id(body)
+        flow_id, step, _ = _parse(payloads.action_value(body))
         flow = await load(body, flow_id)
         if flow is None:
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
@@ -257,8 +246,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str((body.get("view") or {}).get("id", ""))
-        flow_id, _, _ = _parse(_value(body))
+        view_id = payloads.view_id(body)
+        flow_id, _, _ = _parse(payloads.action_value(body))
         flow = await load(body, flow_id)
         if flow is None:
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
@@ -270,8 +259,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str((body.get("view") or {}).get("id", ""))
-        flow = await load(body, _parse(_value(body))[0])
+        view_id = payloads.view_id(body)
+        flow = await load(body, _parse(payloads.action_value(body))[0])
         if flow is None:
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
             return
@@ -283,20 +272,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ids.EXPLAIN)
     async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        archetype_id = _value(body).rpartition("|")[2]
+        archetype_id = payloads.action_value(body).rpartition("|")[2]
         topic = kb.get(archetype_id)
         if topic is None:
             return
         card = build_card(explain(kb, topic), kb, interactive=False)
-        await client.views_push(
-            trigger_id=str(body.get("trigger_id", "")), view=build_topic_modal(topic, card)
-        )
+        await client.views_push(trigger_id=payloads.trigger_id(body), view=build_topic_modal(topic, card))
 
     @app.action(ids.SHARE)
     async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str((body.get("view") or {}).get("id", ""))
-        flow_id, attempt, _ = _parse(_value(body))
+        view_id = payloads.view_id(body)
+        flow_id, attempt, _ = _parse(payloads.action_value(body))
         flow = await load(body, flow_id)
         if flow is None or flow.status != "finished":
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
@@ -330,16 +317,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The help card's "Diagnose" button: same as typing ``/mlorg diagnose``."""
         await ack()
-        channel_id = str((body.get("channel") or {}).get("id") or "")
-        flow = await diagnoses.start(_team_id(body), _user_id(body), channel_id)
-        await open_flow(client, str(body.get("trigger_id", "")), flow)
+        channel_id = payloads.channel_id(body)
+        flow = await diagnoses.start(payloads.team_id(body), payloads.user_id(body), channel_id)
+        await open_flow(client, payloads.trigger_id(body), flow)
 
     @app.action(ids.JOIN)
     async def handle_join(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        session = await diagnoses.get_session(_team_id(body), _value(body))
+        session = await diagnoses.get_session(payloads.team_id(body), payloads.action_value(body))
         if session is None or session.status != "open":
             await respond(
                 response_type="ephemeral",
@@ -347,16 +334,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 text="This team diagnosis is closed. Ask for a new one with `/mlorg diagnose team`.",
             )
             return
-        flow = await diagnoses.start(session.team_id, _user_id(body), session.channel_id, session.session_id)
-        await open_flow(client, str(body.get("trigger_id", "")), flow)
+        flow = await diagnoses.start(
+            session.team_id, payloads.user_id(body), session.channel_id, session.session_id
+        )
+        await open_flow(client, payloads.trigger_id(body), flow)
 
     @app.action(ids.CLOSE)
     async def handle_close(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        user_id = _user_id(body)
-        session = await diagnoses.get_session(_team_id(body), _value(body))
+        user_id = payloads.user_id(body)
+        session = await diagnoses.get_session(payloads.team_id(body), payloads.action_value(body))
         if session is None:
             await respond(response_type="ephemeral", replace_original=False, text=_GONE)
             return

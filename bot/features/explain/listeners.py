@@ -17,6 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import payloads
 from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.explain import ids
@@ -135,7 +136,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
     @app.action(re.compile(f"^{ids.EXPLAIN_TOPIC}:"))
     async def handle_explain_button(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        topic = kb.get(_action_value(body))
+        topic = kb.get(payloads.action_value(body))
         if topic is None:
             await respond(response_type="ephemeral", replace_original=False, text=_STALE)
             return
@@ -169,7 +170,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
         await ack()
         user_id = str((body.get("user") or {}).get("id", ""))
         channel_id = str((body.get("channel") or {}).get("id", ""))
-        shared = renderer.shared(_action_value(body), user_id)
+        shared = renderer.shared(payloads.action_value(body), user_id)
         if shared is None or not channel_id:
             await respond(response_type="ephemeral", replace_original=False, text=_STALE)
             return
@@ -193,11 +194,6 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
 
 
 _STALE = "That button is out of date (the content may have changed). Try `/mlorg explain` again."
-
-
-def _action_value(body: dict[str, Any]) -> str:
-    action = (body.get("actions") or [{}])[0]
-    return str(action.get("value") or "")
 
 
 def _pair_problem(text: str, left: Lookup, right: Lookup) -> Blocks | None:

@@ -17,6 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import payloads
 from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.quiz import ids
@@ -36,18 +37,6 @@ def _parse(value: str) -> tuple[str, int, str]:
     parts = value.split("|")
     position = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
     return (parts[0] if parts else ""), position, (parts[2] if len(parts) > 2 else "")
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
 
 
 def register(app: AsyncApp, deps: Deps) -> QuizEngine:
@@ -122,8 +111,10 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
     async def handle_answer(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        quiz_id, position, option_id = _parse(_value(body))
-        outcome = await quizzes.answer(_team_id(body), quiz_id, position, _user_id(body), option_id)
+        quiz_id, position, option_id = _parse(payloads.action_value(body))
+        outcome = await quizzes.answer(
+            payloads.team_id(body), quiz_id, position, payloads.user_id(body), option_id
+        )
         await ack()  # only now: the answer is stored
         quiz, answer = outcome.quiz, outcome.answer
         if outcome.status == "recorded" and quiz is not None and answer is not None:
@@ -155,12 +146,12 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             )
 
     async def host_action(body: dict[str, Any], respond: AsyncRespond) -> tuple[Quiz, int] | None:
-        quiz_id, position, _ = _parse(_value(body))
-        quiz = await quizzes.get(_team_id(body), quiz_id)
+        quiz_id, position, _ = _parse(payloads.action_value(body))
+        quiz = await quizzes.get(payloads.team_id(body), quiz_id)
         if quiz is None or quiz.status != "running":
             await respond(response_type="ephemeral", replace_original=False, text="This quiz has ended.")
             return None
-        if not may_host(quiz, _user_id(body)):
+        if not may_host(quiz, payloads.user_id(body)):
             await respond(
                 response_type="ephemeral",
                 replace_original=False,

@@ -20,6 +20,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import payloads
 from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.summary import ids
@@ -98,13 +99,13 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        team_id, user_id = _team_id(body), _user_id(body)
+        team_id, user_id = payloads.team_id(body), payloads.user_id(body)
         if not await admins.allows(client, team_id, user_id):
             await respond(
                 response_type="ephemeral", replace_original=False, text=_REFUSED.format(what="post summaries")
             )
             return
-        channel_id, end_iso, preview_id, _name = ([*_value(body).split("|"), "", "", ""])[:4]
+        channel_id, end_iso, preview_id, _name = ([*payloads.action_value(body).split("|"), "", "", ""])[:4]
         try:
             end = datetime.fromisoformat(end_iso)
         except ValueError:
@@ -150,7 +151,7 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
 
     @app.view(ids.CONFIG_VIEW)
     async def handle_config_submission(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        team_id, user_id = _team_id(body), _user_id(body)
+        team_id, user_id = payloads.team_id(body), payloads.user_id(body)
         if not await admins.allows(client, team_id, user_id):
             await ack(response_action="errors", errors={"channels": "Only admins can change these settings."})
             return
@@ -260,15 +261,3 @@ def _describe(config: WorkspaceConfig) -> str:
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
