@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.actions import ActionRouter
 from bot.commands import CommandRouter
 from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
@@ -63,6 +65,7 @@ class Mlorg:
     bolt: AsyncApp
     client: AsyncWebClient
     commands: CommandRouter
+    actions: ActionRouter
     quiz_engine: QuizEngine
     outbox_worker: OutboxWorker
     digests: DigestScheduler
@@ -146,8 +149,12 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         name="mlorg",
     )
     commands = CommandRouter()
-    deps = Deps(settings=settings, kb=kb, store=store, commands=commands)
+    actions = ActionRouter()
+    deps = Deps(settings=settings, kb=kb, store=store, commands=commands, actions=actions)
     _install_middleware(bolt, store)
+    # Bolt tries listeners in order; the two that carry nearly all traffic come first.
+    _install_command(bolt, commands)
+    _install_actions(bolt, actions)
     for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
@@ -160,7 +167,6 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         retry_handlers=[],
     )
     outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids)
-    _install_command(bolt, commands)
     _install_error_handler(bolt)
     return Mlorg(
         settings=settings,
@@ -169,6 +175,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         bolt=bolt,
         client=client,
         commands=commands,
+        actions=actions,
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
@@ -181,6 +188,14 @@ def _install_command(bolt: AsyncApp, commands: CommandRouter) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await commands.dispatch(body=body, ack=ack, respond=respond, client=client)
+
+
+def _install_actions(bolt: AsyncApp, actions: ActionRouter) -> None:
+    @bolt.action(re.compile(r"^mlorg_"))
+    async def handle_mlorg_action(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await actions.dispatch(ack=ack, body=body, respond=respond, client=client)
 
 
 def _install_middleware(bolt: AsyncApp, store: Store) -> None:

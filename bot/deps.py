@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.actions import ActionRouter
 from bot.commands import CommandRouter
 from bot.settings import Settings
 from bot.store import Store
@@ -22,3 +23,4 @@ class Deps:
     kb: KnowledgeBase
     store: Store
     commands: CommandRouter
+    actions: ActionRouter

@@ -8,7 +8,6 @@ replica, stale button) changes nothing and just redraws the current state.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -202,7 +201,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         flow = await diagnoses.get(payloads.team_id(body), flow_id)
         return flow if flow is not None and flow.user_id == payloads.user_id(body) else None
 
-    @app.action(re.compile(f"^{ids.ANSWER}:"))
+    @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
@@ -230,7 +229,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await client.views_update(view_id=view_id, view=render(moved))
 
-    @app.action(ids.BACK)
+    @deps.actions.on(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
@@ -243,7 +242,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await client.views_update(view_id=view_id, view=render(current))
 
-    @app.action(ids.CANCEL)
+    @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
@@ -256,7 +255,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         current = cancelled or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await client.views_update(view_id=view_id, view=render(current))
 
-    @app.action(ids.RESTART)
+    @deps.actions.on(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
@@ -269,7 +268,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await client.views_update(view_id=view_id, view=render(fresh))
 
-    @app.action(ids.EXPLAIN)
+    @deps.actions.on(ids.EXPLAIN)
     async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         archetype_id = payloads.action_value(body).rpartition("|")[2]
@@ -279,7 +278,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         card = build_card(explain(kb, topic), kb, interactive=False)
         await client.views_push(trigger_id=payloads.trigger_id(body), view=build_topic_modal(topic, card))
 
-    @app.action(ids.SHARE)
+    @deps.actions.on(ids.SHARE)
     async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
@@ -313,7 +312,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await client.views_update(view_id=view_id, view=render(flow, shared_in=flow.channel_id))
 
-    @app.action(ids.START)
+    @deps.actions.on(ids.START)
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The help card's "Diagnose" button: same as typing ``/mlorg diagnose``."""
         await ack()
@@ -321,7 +320,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         flow = await diagnoses.start(payloads.team_id(body), payloads.user_id(body), channel_id)
         await open_flow(client, payloads.trigger_id(body), flow)
 
-    @app.action(ids.JOIN)
+    @deps.actions.on(ids.JOIN)
     async def handle_join(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
@@ -339,7 +338,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await open_flow(client, payloads.trigger_id(body), flow)
 
-    @app.action(ids.CLOSE)
+    @deps.actions.on(ids.CLOSE)
     async def handle_close(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:

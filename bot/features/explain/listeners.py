@@ -8,7 +8,6 @@ lookup, not a Block Kit build.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -133,7 +132,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
     )
     deps.commands.fallback = handle_topic_fallback
 
-    @app.action(re.compile(f"^{ids.EXPLAIN_TOPIC}:"))
+    @deps.actions.on(f"{ids.EXPLAIN_TOPIC}:", prefix=True)
     async def handle_explain_button(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         topic = kb.get(payloads.action_value(body))
@@ -142,12 +141,12 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
             return
         await respond(replace_original=True, blocks=renderer.card(topic), text=card_text(topic))
 
-    @app.action(ids.OVERVIEW)
+    @deps.actions.on(ids.OVERVIEW)
     async def handle_overview_button(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
         await respond(replace_original=True, blocks=renderer.overview(), text="The ML team framework")
 
-    @app.action(ids.COMPARE_WITH)
+    @deps.actions.on(ids.COMPARE_WITH)
     async def handle_compare_select(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         action = (body.get("actions") or [{}])[0]
@@ -163,7 +162,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
             text=f"{left.name} vs {right.name}",
         )
 
-    @app.action(ids.SHARE)
+    @deps.actions.on(ids.SHARE)
     async def handle_share_button(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:

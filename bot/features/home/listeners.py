@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,7 +26,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await client.views_publish(user_id=str(event.get("user", "")), view=home)
 
-    @app.action(re.compile(f"^{EXPLAIN_IN_MODAL}:"))
+    @deps.actions.on(f"{EXPLAIN_IN_MODAL}:", prefix=True)
     async def handle_open_topic(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         value = str(((body.get("actions") or [{}])[0]).get("value") or "")

@@ -8,7 +8,6 @@ nothing. The store's key makes the first answer count; feedback follows the ack.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -107,7 +106,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             response_type="ephemeral", blocks=build_leaderboard(standings), text="Channel leaderboard"
         )
 
-    @app.action(re.compile(f"^{ids.ANSWER}:"))
+    @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
     async def handle_answer(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -160,7 +159,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             return None
         return quiz, position
 
-    @app.action(ids.NEXT)
+    @deps.actions.on(ids.NEXT)
     async def handle_next(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -170,7 +169,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             quiz, position = allowed
             await engine.advance(client, quiz, position)  # False: a double click or the timer won
 
-    @app.action(ids.END)
+    @deps.actions.on(ids.END)
     async def handle_end(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:

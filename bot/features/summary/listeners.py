@@ -94,7 +94,7 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
             text=summary_text(summary),
         )
 
-    @app.action(ids.POST)
+    @deps.actions.on(ids.POST)
     async def handle_post(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -134,7 +134,7 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
             text=f":outbox_tray: The summary {note} to <#{item.channel_id}>. If it can't be delivered I'll tell you.",
         )
 
-    @app.action(ids.DISCARD)
+    @deps.actions.on(ids.DISCARD)
     async def handle_discard(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
         await respond(delete_original=True)

@@ -1,0 +1,64 @@
+"""The action router: one Bolt listener, a dictionary lookup per click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.actions import ActionRouter
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.acks = 0
+
+    async def ack(self, **_: Any) -> None:
+        self.acks += 1
+
+
+def click(action_id: str) -> dict[str, Any]:
+    return {"actions": [{"action_id": action_id, "value": "v"}]}
+
+
+async def test_an_exact_id_and_a_prefix_each_reach_their_handler_with_what_they_ask_for() -> None:
+    router = ActionRouter()
+    seen: list[tuple[str, Any]] = []
+
+    @router.on("mlorg_x")
+    async def exact(ack: Any, body: dict[str, Any]) -> None:
+        seen.append(("exact", body["actions"][0]["action_id"]))
+
+    @router.on("mlorg_answer:", prefix=True)
+    async def prefixed(client: Any) -> None:
+        seen.append(("prefix", client))
+
+    recorder = Recorder()
+    await router.dispatch(ack=recorder.ack, body=click("mlorg_x"), respond=None, client="C")
+    await router.dispatch(ack=recorder.ack, body=click("mlorg_answer:b"), respond=None, client="C")
+    assert seen == [("exact", "mlorg_x"), ("prefix", "C")]
+    assert router.handles("mlorg_answer:anything") and not router.handles("mlorg_other")
+
+
+async def test_an_unknown_action_is_acknowledged_and_ignored() -> None:
+    recorder = Recorder()
+    await ActionRouter().dispatch(ack=recorder.ack, body=click("mlorg_gone"), respond=None, client=None)
+    await ActionRouter().dispatch(ack=recorder.ack, body={}, respond=None, client=None)
+    assert recorder.acks == 2
+
+
+def test_registering_an_id_twice_or_asking_for_unknown_arguments_fails_at_start_up() -> None:
+    router = ActionRouter()
+
+    @router.on("mlorg_x")
+    async def first(ack: Any) -> None: ...
+
+    with pytest.raises(ValueError, match="twice"):
+
+        @router.on("mlorg_x")
+        async def second(ack: Any) -> None: ...
+
+    with pytest.raises(TypeError, match="say"):
+
+        @router.on("mlorg_y")
+        async def third(say: Any) -> None: ...
