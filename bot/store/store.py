@@ -9,8 +9,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import CursorResult, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
@@ -100,6 +98,8 @@ class Store:
         async with _migration_lock():
             try:
                 async with self.engine.connect() as connection:
+                    if await _at_head(connection):
+                        return  # the usual restart: no need to load Alembic at all
                     if self.dialect == "postgresql":
                         await self._migrate_postgresql(connection)
                     else:
@@ -204,8 +204,32 @@ class Store:
         return f"<Store dialect={self.dialect}>"
 
 
-def _alembic_config(connection: Connection) -> Config:
+#: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
+SCHEMA_HEAD = "0004"
+
+
+async def _at_head(connection: AsyncConnection) -> bool:
+    """True when the schema is already current, checked with one query instead of Alembic.
+
+    Importing and configuring Alembic costs a good share of start-up; a restart against
+    an up-to-date database (every start but the first) does not need it.
+    """
+    try:
+        result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        versions = {row[0] for row in result}
+    except Exception:
+        await connection.rollback()
+        return False
+    finally:
+        if connection.in_transaction():
+            await connection.rollback()
+    return versions == {SCHEMA_HEAD}
+
+
+def _alembic_config(connection: Connection) -> Any:
     """An Alembic config built in code: no ``alembic.ini`` is needed at run time."""
+    from alembic.config import Config  # imported only when a migration has to run
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # env.py runs the migrations on this connection instead of opening its own.
@@ -214,6 +238,8 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(_alembic_config(connection), "head")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import CommandContext
@@ -13,9 +15,13 @@ __all__ = ["register"]
 
 def register(app: AsyncApp, deps: Deps) -> None:
     router = deps.commands
+    # Built on first use, once every feature has registered its subcommands, then reused.
+    rendered: list[list[dict[str, Any]]] = []
 
     async def handle_help_command(ctx: CommandContext) -> None:
-        await ctx.ack(response_type="ephemeral", blocks=build_help(router.subcommands), text="mlorg help")
+        if not rendered:
+            rendered.append(build_help(router.subcommands))
+        await ctx.ack(response_type="ephemeral", blocks=rendered[0], text="mlorg help")
 
     router.add(
         "help",
