@@ -35,6 +35,7 @@ from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
+from bot.http import SharedSession
 from bot.ids import COMMAND
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
@@ -66,6 +67,7 @@ class Mlorg:
     client: AsyncWebClient
     commands: CommandRouter
     actions: ActionRouter
+    http: SharedSession
     quiz_engine: QuizEngine
     outbox_worker: OutboxWorker
     digests: DigestScheduler
@@ -77,6 +79,9 @@ class Mlorg:
         """Apply migrations before the first request (safe with several replicas), then start jobs."""
         if not self._started:
             await self.store.migrate()
+            session = self.http.get()  # one connection pool for every Web API call
+            self.client.session = session
+            self.outbox_worker.client.session = session
             self._stop.clear()
             self._jobs = [
                 asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop)),
@@ -101,6 +106,7 @@ class Mlorg:
             job.cancel()
         self._jobs = []
         self._started = False
+        await self.http.close()
         await self.store.close()
 
     def web_app(self) -> web.Application:
@@ -150,7 +156,8 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     )
     commands = CommandRouter()
     actions = ActionRouter()
-    deps = Deps(settings=settings, kb=kb, store=store, commands=commands, actions=actions)
+    http = SharedSession()
+    deps = Deps(settings=settings, kb=kb, store=store, commands=commands, actions=actions, http=http)
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
     _install_command(bolt, commands)
@@ -176,6 +183,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         client=client,
         commands=commands,
         actions=actions,
+        http=http,
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.actions import ActionRouter
 from bot.commands import CommandRouter
+from bot.http import SharedSession
 from bot.settings import Settings
 from bot.store import Store
 from knowledge import KnowledgeBase
@@ -24,3 +25,4 @@ class Deps:
     store: Store
     commands: CommandRouter
     actions: ActionRouter
+    http: SharedSession

@@ -107,9 +107,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         )
 
     @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
-    async def handle_answer(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
+    async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         quiz_id, position, option_id = _parse(payloads.action_value(body))
         outcome = await quizzes.answer(
             payloads.team_id(body), quiz_id, position, payloads.user_id(body), option_id
@@ -117,32 +115,20 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         await ack()  # only now: the answer is stored
         quiz, answer = outcome.quiz, outcome.answer
         if outcome.status == "recorded" and quiz is not None and answer is not None:
-            item = quiz.items[position]
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=build_feedback(item, answer.option_id, answer.correct),
-            )
+            text = build_feedback(quiz.items[position], answer.option_id, answer.correct)
             engine.refresh_count_soon(client, quiz, position)
         elif outcome.status == "repeat" and quiz is not None and answer is not None:
             text = build_feedback(quiz.items[position], answer.option_id, answer.correct, repeat=True)
-            await respond(response_type="ephemeral", replace_original=False, text=text)
         elif outcome.status == "closed":
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="That question has closed; the quiz has moved on. Answer the latest one in the thread.",
-            )
+            text = "That question has closed; the quiz has moved on. Answer the latest one in the thread."
         elif outcome.status == "ended":
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="This quiz has ended. Thanks for playing!",
-            )
+            text = "This quiz has ended. Thanks for playing!"
         else:
-            await respond(
-                response_type="ephemeral", replace_original=False, text="That button is out of date."
-            )
+            text = "That button is out of date."
+        # The hottest path in the app: feedback goes out on the shared connection pool.
+        await deps.http.respond(
+            str(body.get("response_url") or ""), response_type="ephemeral", replace_original=False, text=text
+        )
 
     async def host_action(body: dict[str, Any], respond: AsyncRespond) -> tuple[Quiz, int] | None:
         quiz_id, position, _ = _parse(payloads.action_value(body))
