@@ -4,7 +4,8 @@ Same slack-bolt ``AsyncApp``, same Web API client, same aiohttp server shape as
 ``mlorg serve --http`` (``POST /slack/events`` through Bolt's aiohttp adapter,
 ``GET /healthz``), but no database, no knowledge base, no routing: every
 ``/mlorg`` is acked with one fixed ephemeral card of about the size of an
-``explain`` card (a header and eight sections of text, ~3 KB of JSON).
+``explain`` card (a header and eight sections of text, ~3 KB of JSON); a quiz
+answer click is acked empty (the floor for ``bench/quiz_clicks.py``).
 
     SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... SLACK_API_URL=http://127.0.0.1:PORT/api/ \\
         python bench/floor_app.py --port 3100

@@ -32,6 +32,10 @@ from knowledge.models import Archetype, Dimension, Question, QuizQuestion
 
 __all__ = ["CONTENT_DIR", "check_knowledge", "load_knowledge"]
 
+#: libyaml's safe loader parses the content ten times faster than the pure-Python one (a
+#: tenth of a second at every start); the pure-Python one is the fallback where libyaml is absent.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: Where the built-in content lives, inside the installed package.
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -100,7 +104,7 @@ def _read_directory(directory: Path, collected: _Collected, *, overlay: bool) ->
 def _read_file(path: Path, collected: _Collected, *, overlay: bool) -> None:
     name = path.name
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

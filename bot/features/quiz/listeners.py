@@ -40,7 +40,9 @@ def _parse(value: str) -> tuple[str, int, str]:
 
 def register(app: AsyncApp, deps: Deps) -> QuizEngine:
     kb = deps.kb
-    bank = QuestionBank(kb)  # generated questions are derived once, at start-up
+    # The bank (with its generated questions, ~0.1 s to derive) is built at the first quiz,
+    # not at start-up, and kept: the content never changes while the app runs.
+    banks: list[QuestionBank] = []
     engine = QuizEngine(kb, deps.store)
     quizzes = deps.store.quizzes
 
@@ -53,7 +55,9 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             await ctx.ack()
             await end_running(ctx)
             return
-        selection = bank.select(request.count, request.topic or None)
+        if not banks:
+            banks.append(QuestionBank(kb))
+        selection = banks[0].select(request.count, request.topic or None)
         if selection.problem is not None or not selection.items:
             # The problem quotes what the user typed: escape it before echoing.
             problem = escape(selection.problem) if selection.problem else "I have no questions on that yet."
