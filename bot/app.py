@@ -106,6 +106,8 @@ class Mlorg:
         self._stop.set()
         for job in self._jobs:
             job.cancel()
+        # Wait for the cancelled jobs to let go of their database connection before closing it.
+        await asyncio.gather(*self._jobs, return_exceptions=True)
         self._jobs = []
         self._started = False
         await self.http.close()
