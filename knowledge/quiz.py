@@ -690,45 +690,40 @@ class AnswerRecord(NamedTuple):
     correct: bool
 
 
+class _Rates:
+    """Derived figures shared by the per-question and per-topic tallies."""
+
+    answers: int
+    correct: int
+
+    @property
+    def missed(self) -> int:
+        return self.answers - self.correct
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answers if self.answers else 0.0
+
+    @property
+    def miss_rate(self) -> float:
+        return self.missed / self.answers if self.answers else 0.0
+
+
 @dataclass(frozen=True)
-class QuestionTally:
+class QuestionTally(_Rates):
     question_id: str
     topic: str
     answers: int
     correct: int
 
-    @property
-    def missed(self) -> int:
-        return self.answers - self.correct
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
-
-    @property
-    def miss_rate(self) -> float:
-        return self.missed / self.answers if self.answers else 0.0
-
 
 @dataclass(frozen=True)
-class TopicTally:
+class TopicTally(_Rates):
     topic: str
     answers: int
     correct: int
     #: Distinct questions of this topic that were answered.
     questions: int
-
-    @property
-    def missed(self) -> int:
-        return self.answers - self.correct
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
-
-    @property
-    def miss_rate(self) -> float:
-        return self.missed / self.answers if self.answers else 0.0
 
 
 @dataclass(frozen=True)
