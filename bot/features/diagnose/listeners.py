@@ -197,19 +197,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             await refresh_team(client, session)
 
-    async def load(body: dict[str, Any], flow_id: str) -> Flow | None:
+    async def clicked_flow(body: dict[str, Any], client: AsyncWebClient) -> tuple[Flow, int, str] | None:
+        """The clicker's own flow named by the button (with its step and option), or None after
+        telling them politely that it is gone (unknown, someone else's, or deleted)."""
+        flow_id, step, option_id = _parse(payloads.action_value(body))
         flow = await diagnoses.get(payloads.team_id(body), flow_id)
-        return flow if flow is not None and flow.user_id == payloads.user_id(body) else None
+        if flow is None or flow.user_id != payloads.user_id(body):
+            await client.views_update(view_id=payloads.view_id(body), view=build_closed_view(_GONE))
+            return None
+        return flow, step, option_id
 
     @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
-        flow_id, step, option_id = _parse(payloads.action_value(body))
-        flow = await load(body, flow_id)
-        if flow is None:
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+        clicked = await clicked_flow(body, client)
+        if clicked is None:
             return
+        flow, step, option_id = clicked
         steps = steps_for(kb, team=flow.session_id is not None)
         question = question_at(steps, step)
         moved = None
@@ -233,11 +238,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
-        flow_id, step, _ = _parse(payloads.action_value(body))
-        flow = await load(body, flow_id)
-        if flow is None:
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+        clicked = await clicked_flow(body, client)
+        if clicked is None:
             return
+        flow, step, _ = clicked
         moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await client.views_update(view_id=view_id, view=render(current))
@@ -246,11 +250,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
-        flow_id, _, _ = _parse(payloads.action_value(body))
-        flow = await load(body, flow_id)
-        if flow is None:
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+        clicked = await clicked_flow(body, client)
+        if clicked is None:
             return
+        flow = clicked[0]
         cancelled = await diagnoses.cancel(flow.team_id, flow.flow_id)
         current = cancelled or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await client.views_update(view_id=view_id, view=render(current))
@@ -259,10 +262,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
-        flow = await load(body, _parse(payloads.action_value(body))[0])
-        if flow is None:
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+        clicked = await clicked_flow(body, client)
+        if clicked is None:
             return
+        flow = clicked[0]
         fresh = await diagnoses.start(
             flow.team_id, flow.user_id, flow.channel_id, flow.session_id, resume=False
         )
@@ -282,9 +285,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view_id = payloads.view_id(body)
-        flow_id, attempt, _ = _parse(payloads.action_value(body))
-        flow = await load(body, flow_id)
-        if flow is None or flow.status != "finished":
+        clicked = await clicked_flow(body, client)
+        if clicked is None:
+            return
+        flow, attempt, _ = clicked
+        if flow.status != "finished":
             await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
             return
         # A double click, a stale copy of the modal or a second replica must not post twice:
