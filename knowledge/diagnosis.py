@@ -13,7 +13,10 @@ Answers arrive from button clicks, so unknown question or option ids (stale
 buttons, an edited questionnaire) are ignored rather than raised.
 
 :func:`aggregate` combines many people's results for a team without exposing any
-one person: below :data:`MIN_GROUP` placed respondents it shows nothing at all.
+one person: below the workspace's minimum group size of placed respondents it shows
+nothing at all (the rule lives in :mod:`knowledge.anonymity`), and when the view is one
+people watch change (a team thread), a section is only redrawn once at least that many
+people changed underneath it.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from knowledge.anonymity import MIN_GROUP, Release, Shown, changed_people, group_size, release
 from knowledge.base import KnowledgeBase
 from knowledge.models import Archetype, Dimension, Option, Position, Question, Role
 
 __all__ = [
     "ALIGNED_BELOW",
+    "ALL",
     "BLEND_MARGIN",
     "DISCLAIMER",
     "GAP_THRESHOLD",
@@ -52,8 +57,6 @@ __all__ = [
     "score",
 ]
 
-#: The smallest group whose answers are ever shown together: fewer, and a person could be singled out.
-MIN_GROUP = 3
 #: Best fit and runner-up closer than this many percentage points are reported as a blend.
 BLEND_MARGIN = 10
 #: How far (on the 0..1 scale) a team may sit from its archetype's suggested position before it is a gap.
@@ -306,6 +309,8 @@ class TeamReading:
     disagreement: Disagreement | None
     suggested: Position | None
     gap: float | None
+    #: Enough people, but fewer than the group size changed since this reading was last shown.
+    held: bool = False
 
     @property
     def is_gap(self) -> bool:
@@ -354,12 +359,18 @@ class PerceptionGap:
 
 @dataclass(frozen=True)
 class TeamAggregate:
-    """Many people's diagnoses combined, anonymous below MIN_GROUP.
+    """Many people's diagnoses combined, anonymous below the minimum group size.
 
     Only respondents who answered enough to be placed (``Diagnosis.enough``) count
     towards ``placed`` and the breakdowns: a page of "don't know" would otherwise
-    count as a vote for whichever archetype wins ties. When fewer than MIN_GROUP are
-    placed, ``visible`` is False and every breakdown is empty.
+    count as a vote for whichever archetype wins ties. ``visible`` says whether the
+    breakdowns may be drawn now; when it is False (fewer than the group size placed, or,
+    watched, too few changed since the last drawing) every breakdown is empty.
+
+    A *watched* aggregate (built with ``shown``) also says whether it has anything new
+    to draw (``updated``) and what to remember for next time (``shown``); a section
+    whose figures changed by fewer people than the group size is held back (its
+    reading is ``held``, or ``perception_held``) rather than drawn.
     """
 
     respondents: int
@@ -370,43 +381,110 @@ class TeamAggregate:
     #: Every archetype, most best fits first.
     distribution: tuple[ArchetypeTally, ...]
     readings: tuple[TeamReading, ...]
-    #: Leaders against contributors, only when each group has at least MIN_GROUP placed people.
+    #: Leaders against contributors, only when each group is large enough (and not held back).
     perception_gap: PerceptionGap | None
     disclaimer: str = DISCLAIMER
+    #: The group size every threshold of this view used.
+    min_group: int = MIN_GROUP
+    #: False when nothing may be drawn that differs from what was last shown.
+    updated: bool = True
+    #: People whose answers changed since the figures were last shown and are not in them yet.
+    unshown: int = 0
+    #: Leaders and contributors changed by too few people since last shown to redraw them.
+    perception_held: bool = False
+    #: What each section reflects now; keep it and pass it back as ``shown`` next time.
+    shown: dict[str, tuple[str, ...]] | None = None
 
 
 def aggregate(
-    kb: KnowledgeBase, results: Sequence[tuple[Diagnosis, str | None]], min_group: int = MIN_GROUP
+    kb: KnowledgeBase,
+    results: Sequence[tuple[Diagnosis, str | None]],
+    min_group: int = MIN_GROUP,
+    *,
+    members: Sequence[str] | None = None,
+    shown: Shown | None = None,
 ) -> TeamAggregate:
     """Combine people's results (each with the role they gave, if any) into a team view.
 
-    ``min_group`` lets an organization ask for larger groups before anything is shown
-    (every threshold of the view uses it); it can never go below :data:`MIN_GROUP`.
+    ``min_group`` is the workspace's minimum group size (clamped by
+    :func:`~knowledge.anonymity.group_size`); every threshold of the view uses it.
+    ``members`` are opaque tokens, one per result, that change whenever a person's answers
+    change; with ``shown`` (what the last drawn view reflected; empty before the first) the
+    view is a watched one and :func:`~knowledge.anonymity.release` decides what may be drawn.
     """
-    group = max(MIN_GROUP, min_group)
-    placed = [(d, role) for d, role in results if d.enough]
-    if len(placed) < group:
-        return TeamAggregate(
-            respondents=len(results),
-            placed=len(placed),
-            visible=False,
-            leading=None,
-            distribution=(),
-            readings=(),
-            perception_gap=None,
-        )
-    diagnoses = [d for d, _ in placed]
-    distribution = _tally(kb.archetypes, diagnoses)
-    leading = distribution[0].archetype
+    group = group_size(min_group)
+    tokens = list(members) if members is not None else [str(i) for i in range(len(results))]
+    if len(tokens) != len(results):
+        raise ValueError("members must give one token per result")
+    placed = [(d, role, token) for (d, role), token in zip(results, tokens, strict=True) if d.enough]
+    sections = _sections(kb, placed)
+    watched = shown is not None
+    bundles = _bundles(kb, sections)
+    released = release(sections, shown, group, anchor=ALL, together=bundles)
+    drawn = ALL in released.visible
+    diagnoses = [d for d, _, _ in placed]
+    distribution = _tally(kb.archetypes, diagnoses) if drawn else ()
+    leading = distribution[0].archetype if distribution else None
     return TeamAggregate(
         respondents=len(results),
         placed=len(placed),
-        visible=True,
+        visible=drawn,
         leading=leading,
         distribution=distribution,
-        readings=_team_readings(kb.dimensions, diagnoses, leading, group),
-        perception_gap=_perception(kb, placed, group),
+        readings=_team_readings(kb.dimensions, diagnoses, leading, released) if leading else (),
+        perception_gap=_perception(kb, placed, released) if released.visible >= bundles[0] else None,
+        min_group=group,
+        updated=drawn and (released.updated or not watched),
+        unshown=changed_people(shown[ALL], sections[ALL]) if shown and ALL in shown and not drawn else 0,
+        perception_held=watched and bool(bundles[0] & released.held),
+        shown=released.shown if watched else None,
     )
+
+
+#: The section of a team view that holds everyone placed; without it nothing is drawn.
+ALL = "all"
+#: Roles compared in the perception view; people who gave neither are the rest.
+_ROLES = ("leader", "contributor")
+_REST = "rest"
+
+
+def _dimension_key(dimension_id: str, role: str | None = None) -> str:
+    return f"{role}:dim:{dimension_id}" if role else f"dim:{dimension_id}"
+
+
+def _sections(kb: KnowledgeBase, placed: Sequence[tuple[Diagnosis, str | None, str]]) -> dict[str, list[str]]:
+    """Who each part of the view would be computed from: everyone, per dimension, per role."""
+    sections: dict[str, list[str]] = {}
+    for group in (None, *_ROLES, _REST):
+        people = [
+            (d, token)
+            for d, role, token in placed
+            if group is None or role == group or (group == _REST and role not in _ROLES)
+        ]
+        sections[group or ALL] = [token for _, token in people]
+        for dimension in kb.dimensions:
+            sections[_dimension_key(dimension.id, group)] = [
+                token for d, token in people if _value(d, dimension.id) is not None
+            ]
+    return sections
+
+
+def _bundles(kb: KnowledgeBase, sections: Mapping[str, Sequence[str]]) -> tuple[frozenset[str], ...]:
+    """Parts drawn all or none: leaders with contributors (overall, then per dimension).
+
+    The people who gave no role join each bundle when there are any: were they fewer than
+    the group size, everyone minus leaders minus contributors would single them out.
+    """
+
+    def bundle(*keys: str, rest: str) -> frozenset[str]:
+        return frozenset((*keys, rest) if sections.get(rest) else keys)
+
+    overall = bundle(*_ROLES, rest=_REST)
+    per_dimension = tuple(
+        bundle(*(_dimension_key(d.id, role) for role in _ROLES), rest=_dimension_key(d.id, _REST))
+        for d in kb.dimensions
+    )
+    return (overall, *per_dimension)
 
 
 def _tally(archetypes: Sequence[Archetype], diagnoses: Sequence[Diagnosis]) -> tuple[ArchetypeTally, ...]:
@@ -421,24 +499,26 @@ def _tally(archetypes: Sequence[Archetype], diagnoses: Sequence[Diagnosis]) -> t
     return tuple(sorted(tallies, key=lambda t: (-t.best_fit, -t.mean_percent, t.archetype.number)))
 
 
+def _value(diagnosis: Diagnosis, dimension_id: str) -> float | None:
+    reading = diagnosis.reading(dimension_id)
+    return reading.team if reading is not None else None
+
+
 def _values(diagnoses: Iterable[Diagnosis], dimension_id: str) -> list[float]:
-    values = []
-    for diagnosis in diagnoses:
-        reading = diagnosis.reading(dimension_id)
-        if reading is not None and reading.team is not None:
-            values.append(reading.team)
-    return values
+    return [value for d in diagnoses if (value := _value(d, dimension_id)) is not None]
 
 
 def _team_readings(
-    dimensions: Sequence[Dimension], diagnoses: Sequence[Diagnosis], leading: Archetype, group: int
+    dimensions: Sequence[Dimension], diagnoses: Sequence[Diagnosis], leading: Archetype, released: Release
 ) -> tuple[TeamReading, ...]:
     readings = []
     for dimension in dimensions:
         values = _values(diagnoses, dimension.id)
         suggested = leading.positions.get(dimension.id)
-        if len(values) < group:
-            readings.append(TeamReading(dimension, len(values), None, None, None, suggested, None))
+        key = _dimension_key(dimension.id)
+        if key not in released.visible:
+            held = key in released.held
+            readings.append(TeamReading(dimension, len(values), None, None, None, suggested, None, held))
             continue
         mean = _clamp(round(statistics.fmean(values), 3))
         spread = round(statistics.pstdev(values), 3)
@@ -465,17 +545,21 @@ def _disagreement(spread: float) -> Disagreement:
 
 
 def _perception(
-    kb: KnowledgeBase, placed: Sequence[tuple[Diagnosis, str | None]], group: int
-) -> PerceptionGap | None:
-    leaders = [d for d, role in placed if role == "leader"]
-    contributors = [d for d, role in placed if role == "contributor"]
-    if len(leaders) < group or len(contributors) < group:
-        return None
+    kb: KnowledgeBase, placed: Sequence[tuple[Diagnosis, str | None, str]], released: Release
+) -> PerceptionGap:
+    """Leaders against contributors; the caller has checked that both groups may be drawn."""
+    leaders = [d for d, role, _ in placed if role == "leader"]
+    contributors = [d for d, role, _ in placed if role == "contributor"]
+
+    def mean(group: Sequence[Diagnosis], role: str, dimension_id: str) -> float | None:
+        if _dimension_key(dimension_id, role) not in released.visible:  # its bundle was not drawn
+            return None
+        return round(statistics.fmean(_values(group, dimension_id)), 3)
+
     dimensions = []
     for dimension in kb.dimensions:
-        lead_values, ic_values = _values(leaders, dimension.id), _values(contributors, dimension.id)
-        lead = round(statistics.fmean(lead_values), 3) if len(lead_values) >= group else None
-        ic = round(statistics.fmean(ic_values), 3) if len(ic_values) >= group else None
+        lead = mean(leaders, "leader", dimension.id)
+        ic = mean(contributors, "contributor", dimension.id)
         difference = round(lead - ic, 3) if lead is not None and ic is not None else None
         dimensions.append(DimensionPerception(dimension, lead, ic, difference))
     lead_tally = {t.archetype.id: t for t in _tally(kb.archetypes, leaders)}

@@ -6,7 +6,7 @@ the organization stands among the archetypes, where people disagree, how that mo
 since the previous period, what quiz players keep missing, and what to focus on next.
 
 Anonymity is the rule that shapes everything here. Nothing is broken down for fewer
-than ``min_group`` people (never fewer than :data:`~knowledge.diagnosis.MIN_GROUP`):
+than ``min_group`` people (:func:`knowledge.anonymity.may_show` decides, everywhere):
 below it the summary says how many took part and from how many the breakdown appears,
 and nothing more. That holds for the archetype distribution and dimension readings
 (through :func:`~knowledge.diagnosis.aggregate`), for the comparison with the previous
@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
+from knowledge.anonymity import MIN_GROUP, Shown, group_size, may_show
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis import (
-    MIN_GROUP,
     Diagnosis,
     TeamAggregate,
     TeamReading,
@@ -91,6 +91,21 @@ class Period:
             raise ValueError("a summary period needs timezone-aware start and end datetimes")
         if self.end < self.start:
             raise ValueError("a summary period cannot end before it starts")
+
+    @classmethod
+    def week_before(cls, moment: datetime) -> Period:
+        """The last whole week (Monday 00:00 to Monday 00:00, UTC) that ended by ``moment``.
+
+        Leadership summaries cover fixed, non-overlapping weeks chosen here, never a window
+        that ends "now" or wherever a button says: two windows a few minutes apart would
+        differ by one person, and comparing them would single that person out. The same
+        week gives the same figures to a preview, its Post, a digest and an export.
+        """
+        if moment.utcoffset() is None:
+            raise ValueError("a summary period needs a timezone-aware moment")
+        utc = moment.astimezone(UTC)
+        monday = datetime(utc.year, utc.month, utc.day, tzinfo=UTC) - timedelta(days=utc.weekday())
+        return cls(monday - timedelta(days=7), monday)
 
     @classmethod
     def ending(cls, end: datetime, *, days: int = 7) -> Period:
@@ -192,6 +207,8 @@ class Summary:
     empty: bool
     #: How to start what has no data yet.
     suggestions: tuple[str, ...]
+    #: For a watched summary: what the previous period's figures now reflect (see ``team.shown``).
+    previous_shown: dict[str, tuple[str, ...]] | None
     #: Why parts are missing ("2 people took the diagnosis; the breakdown appears from 3.").
     notes: tuple[str, ...]
 
@@ -211,72 +228,96 @@ def build_summary(
     previous: Sequence[tuple[Mapping[str, str], str | None]] = (),
     quiz_records: Sequence[tuple[str, str, str, bool]] = (),
     min_group: int = MIN_GROUP,
+    members: Sequence[str] | None = None,
+    shown: Shown | None = None,
+    previous_members: Sequence[str] | None = None,
+    previous_shown: Shown | None = None,
+    held_back: int = 0,
+    quiz_activity: tuple[int, int] | None = None,
 ) -> Summary:
     """Summarise a period.
 
     ``diagnoses`` and ``previous`` hold one entry per person: the answers (question id ->
     option id) of their latest finished diagnosis in that period, and the role they gave.
     ``quiz_records`` are ``(question_id, topic, user, correct)`` answers in the period.
+    With ``members`` and ``shown`` (and their ``previous_`` twins) each period is a watched
+    view (see :func:`~knowledge.diagnosis.aggregate`): parts that changed by fewer people
+    than the group size since they were last shown are held back. ``held_back`` says how
+    many people's diagnoses the caller kept out for that reason, so the summary can say so.
+    ``quiz_activity`` is ``(answers, players)`` over *all* the period's quiz answers, when
+    ``quiz_records`` holds only those whose question tallies may be shown: how many took
+    part is no secret, how they did is.
     """
-    group = _group(min_group)
-    team = aggregate(kb, _results(kb, diagnoses), group)
-    before = aggregate(kb, _results(kb, previous), group)
+    group = group_size(min_group)
+    results, tokens = _results(kb, diagnoses, members)
+    team = aggregate(kb, results, group, members=tokens, shown=shown)
+    results, tokens = _results(kb, previous, previous_members)
+    before = aggregate(kb, results, group, members=tokens, shown=previous_shown)
     change = _change(before, team)
 
     records = _records(quiz_records)
     stats = question_stats(records)
-    quiz_visible = stats.participants >= group
+    quiz_visible = may_show(stats.participants, group)
     missed = _most_missed(kb, records, stats, group) if quiz_visible else ()
+    quiz_answers, quiz_players = quiz_activity or (stats.answers, stats.participants)
 
     notes = _diagnosis_notes(team, group)
+    if held_back:
+        notes.append(
+            f"{_people(held_back)} took the diagnosis since these figures were first shown; "
+            f"they appear once at least {group} have, so that nobody's answers can be singled out."
+        )
+    if team.perception_held:
+        notes.append(
+            f"Leaders against contributors updates once at least {group} more of each have answered."
+        )
     if team.visible and change is None:
         notes.append(
             "No diagnoses in the previous period to compare with."
             if before.respondents == 0
             else f"No comparison with the previous period: fewer than {group} people were placed then."
         )
-    if 0 < stats.participants < group:
+    if quiz_answers and not quiz_visible:
         notes.append(
-            f"{_count(stats.answers, 'quiz answer')} from fewer than {group} people; "
-            f"quiz results appear from {group} players."
+            f"{_count(quiz_answers, 'quiz answer')} from {_count(quiz_players, 'player')}; "
+            f"quiz results appear from {group} players answering the same question."
         )
 
     suggestions = []
     if team.respondents == 0:
         suggestions.append(SUGGEST_DIAGNOSE)
-    if stats.answers == 0:
+    if quiz_answers == 0:
         suggestions.append(SUGGEST_QUIZ)
 
     return Summary(
         period=period,
         min_group=group,
         respondents=team.respondents,
+        previous_shown=before.shown,
         team=team,
         visible=team.visible,
         change=change,
         quiz=stats if quiz_visible else None,
         quiz_visible=quiz_visible,
-        quiz_answers=stats.answers,
-        quiz_participants=stats.participants,
+        quiz_answers=quiz_answers,
+        quiz_participants=quiz_players,
         most_missed_topics=missed,
         focus=_focus(team, missed),
-        empty=team.respondents == 0 and stats.answers == 0,
+        empty=team.respondents == 0 and quiz_answers == 0,
         suggestions=tuple(suggestions),
         notes=tuple(notes),
     )
 
 
-def _group(min_group: object) -> int:
-    if isinstance(min_group, int):
-        return max(MIN_GROUP, min_group)
-    return MIN_GROUP
-
-
 def _results(
-    kb: KnowledgeBase, entries: Iterable[tuple[Mapping[str, str], str | None]] | None
-) -> list[tuple[Diagnosis, str | None]]:
+    kb: KnowledgeBase,
+    entries: Sequence[tuple[Mapping[str, str], str | None]] | None,
+    members: Sequence[str] | None,
+) -> tuple[list[tuple[Diagnosis, str | None]], list[str] | None]:
+    """Scored entries (malformed ones skipped), each with its member token when there are any."""
     results: list[tuple[Diagnosis, str | None]] = []
-    for entry in entries or ():
+    tokens: list[str] = []
+    for index, entry in enumerate(entries or ()):
         try:
             answers, role = entry
         except (TypeError, ValueError):
@@ -285,7 +326,8 @@ def _results(
             {k: v for k, v in answers.items() if isinstance(k, str)} if isinstance(answers, Mapping) else {}
         )
         results.append((score(kb, clean), _role(role)))
-    return results
+        tokens.append(members[index] if members is not None and index < len(members) else f"#{index}")
+    return results, tokens if members is not None else None
 
 
 def _role(role: object) -> Role | None:
@@ -340,7 +382,7 @@ def _most_missed(
             for t in stats.topics
             if t.answers >= max(MIN_ANSWERS_FOR_MISSED, stats.min_answers)
             and t.missed
-            and len(people[t.topic]) >= group
+            and may_show(people[t.topic], group)
         ),
         key=lambda t: (-t.miss_rate, -t.answers, t.topic),
     )
@@ -394,7 +436,7 @@ def _revisit(missed: MissedTopic) -> str:
 def _diagnosis_notes(team: TeamAggregate, group: int) -> list[str]:
     if team.respondents == 0:
         return []
-    if team.respondents < group:
+    if not may_show(team.respondents, group):
         return [f"{_people(team.respondents)} took the diagnosis; the breakdown appears from {group}."]
     if not team.visible:
         return [

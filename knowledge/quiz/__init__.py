@@ -33,6 +33,7 @@ from knowledge.quiz.stats import (
     QuizStats,
     TopicTally,
     question_stats,
+    released_answers,
 )
 
 __all__ = [
@@ -54,5 +55,6 @@ __all__ = [
     "item_from_authored",
     "parse_quiz_request",
     "question_stats",
+    "released_answers",
     "scoreboard",
 ]

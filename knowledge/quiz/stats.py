@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from knowledge.anonymity import MIN_GROUP, may_show
 
 __all__ = [
     "MIN_ANSWERS_FOR_MISSED",
@@ -14,6 +16,7 @@ __all__ = [
     "QuizStats",
     "TopicTally",
     "question_stats",
+    "released_answers",
 ]
 
 #: A topic must have at least this many answers before it can be called "most missed".
@@ -137,3 +140,25 @@ def question_stats(
         most_missed_topics=tuple(missed_topics[:top]),
         min_answers=min_answers,
     )
+
+
+Record = tuple[str, str, str, bool]
+
+
+def released_answers(
+    answers: Iterable[tuple[Hashable, Record]], closed: Collection[Hashable], min_group: int = MIN_GROUP
+) -> list[Record]:
+    """The answers whose question tally may be shown: closed, and answered by enough people.
+
+    ``answers`` pairs each ``(question_id, topic, user, correct)`` record with the question
+    *in its quiz* it belongs to (its unit). A unit's tally is shown in the quiz's thread only
+    once it closes and only from the minimum group of players; every figure built on top of
+    quiz answers (a summary's accuracy, a topic's miss rate, an export) is built from those
+    same tallies and nothing else, so no sum of figures can isolate what one player answered.
+    """
+    pairs = list(answers)
+    players: dict[Hashable, set[str]] = defaultdict(set)
+    for unit, record in pairs:
+        players[unit].add(record[2])
+    shown = {unit for unit, people in players.items() if unit in closed and may_show(people, min_group)}
+    return [record for unit, record in pairs if unit in shown]

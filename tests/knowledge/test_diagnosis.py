@@ -542,3 +542,43 @@ def test_any_team_gives_a_consistent_aggregate(people: list[tuple[dict[str, str]
     if team.perception_gap is not None:
         assert team.perception_gap.leaders >= MIN_GROUP
         assert team.perception_gap.contributors >= MIN_GROUP
+
+
+# --- A watched team aggregate: it moves only by whole groups ---------------------------------------
+
+
+def test_a_workspaces_minimum_group_of_ten_hides_nine_people(kb: KnowledgeBase) -> None:
+    nine = results_for(kb, *[("embedded", "leader")] * 9)
+    assert not aggregate(kb, nine, 10).visible
+    assert aggregate(kb, [*nine, *results_for(kb, ("rnd", None))], 10).visible
+
+
+def test_a_watched_aggregate_holds_one_newcomer_and_shows_the_figures_it_showed_before(
+    kb: KnowledgeBase,
+) -> None:
+    three = results_for(kb, ("embedded", None), ("embedded", None), ("independent", None))
+    first = aggregate(kb, three, members=["a", "b", "c"], shown={})  # watched, never drawn yet
+    assert first.visible and first.updated and first.shown is not None
+
+    four = aggregate(
+        kb, [*three, *results_for(kb, ("ml_first", None))], members=["a", "b", "c", "d"], shown=first.shown
+    )
+
+    assert not four.visible and not four.updated and four.unshown == 1
+    assert four.shown == first.shown, "held figures keep pointing at what was last drawn"
+    six = aggregate(
+        kb,
+        [*three, *results_for(kb, ("ml_first", None), ("ml_first", None), ("rnd", None))],
+        members=list("abcdef"),
+        shown=four.shown,
+    )
+    assert six.visible and six.updated and six.placed == 6
+
+
+def test_leaders_against_contributors_needs_the_group_on_each_side(kb: KnowledgeBase) -> None:
+    people = [("embedded", "leader")] * 3 + [("rnd", "contributor")] * 2
+    assert aggregate(kb, results_for(kb, *people)).perception_gap is None
+    people.append(("rnd", "contributor"))
+    gap = aggregate(kb, results_for(kb, *people)).perception_gap
+    assert gap is not None and (gap.leaders, gap.contributors) == (3, 3)
+    assert aggregate(kb, results_for(kb, *people), 4).perception_gap is None

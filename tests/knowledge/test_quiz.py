@@ -29,7 +29,7 @@ from knowledge import (
     question_stats,
     scoreboard,
 )
-from knowledge.quiz import MAX_COUNT, MAX_OPTION_ID
+from knowledge.quiz import MAX_COUNT, MAX_OPTION_ID, released_answers
 
 ARCHETYPE_IDS = ("nascent", "rnd", "embedded", "independent", "ml_first")
 DIMENSION_IDS = ("engineering_vs_research", "data_ownership", "model_ownership")
@@ -557,3 +557,18 @@ def test_question_stats_of_nothing_are_zero() -> None:
     stats = question_stats([])
     assert (stats.participants, stats.answers, stats.accuracy) == (0, 0, 0.0)
     assert stats.most_missed_questions == () == stats.most_missed_topics
+
+
+# --- Which answers may feed a tally ------------------------------------------------------------------
+
+
+def test_only_closed_question_rounds_answered_by_the_group_feed_any_tally() -> None:
+    def answers(unit: str, players: int) -> list[tuple[str, tuple[str, str, str, bool]]]:
+        return [(unit, ("q1", "data_ownership", f"U{unit}{n}", n % 2 == 0)) for n in range(players)]
+
+    every = answers("closed-3", 3) + answers("closed-1", 1) + answers("open-5", 5)
+
+    released = released_answers(every, closed={"closed-3", "closed-1"}, min_group=3)
+
+    assert sorted(r[2] for r in released) == ["Uclosed-30", "Uclosed-31", "Uclosed-32"]
+    assert released_answers(every, closed={"closed-3"}, min_group=4) == []

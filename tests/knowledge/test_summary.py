@@ -429,3 +429,24 @@ def test_any_input_gives_a_summary_that_keeps_people_anonymous(
     headline = summary_headline(summary)
     assert "\n" not in headline
     assert len(headline) <= 150
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 7, 0, 0, tzinfo=UTC),  # Monday midnight: the week just ended
+        datetime(2026, 12, 9, 15, 30, tzinfo=UTC),
+        datetime(2026, 12, 13, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 12, 14, 1, 0, tzinfo=timezone(timedelta(hours=3))),  # still Sunday in UTC
+    ],
+)
+def test_the_last_whole_week_is_fixed_by_the_moment_not_by_who_asks(moment: datetime) -> None:
+    # Every moment from Monday 7 December 00:00 UTC to the next Monday reports the same week.
+    assert Period.week_before(moment) == Period(
+        datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC)
+    )
+
+
+def test_week_before_refuses_a_naive_moment() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Period.week_before(datetime(2026, 12, 9))
