@@ -20,21 +20,24 @@ from bot.store.errors import DatabaseUrlError, StoreError
 from bot.store.events import EventLog
 from bot.store.outbox import Outbox, OutboxItem
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
-from bot.store.store import Store
-from bot.store.workspaces import MIN_GROUP_FLOOR, WorkspaceConfig, Workspaces
+from bot.store.store import Forgotten, Store
+from bot.store.views import ReleasedView, ReleasedViews
+from bot.store.workspaces import WorkspaceConfig, Workspaces
 
 __all__ = [
-    "MIN_GROUP_FLOOR",
     "AnswerOutcome",
     "DatabaseUrlError",
     "Diagnoses",
     "EventLog",
     "Flow",
+    "Forgotten",
     "Outbox",
     "OutboxItem",
     "Quiz",
     "QuizAnswer",
     "Quizzes",
+    "ReleasedView",
+    "ReleasedViews",
     "Standing",
     "Store",
     "StoreError",

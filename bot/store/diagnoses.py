@@ -9,11 +9,11 @@ changes the flow exactly once, and the losers simply see the current state.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import CursorResult, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -57,6 +57,8 @@ class TeamResponse:
     answers: Mapping[str, str]
     role: str | None
     answered_at: datetime
+    #: New each time the answers are set, so a watched summary can tell a retake is a change.
+    token: str
 
 
 class Diagnoses:
@@ -121,8 +123,8 @@ class Diagnoses:
             for row in existing:
                 if resume:
                     return _flow(row)
-                row.status = "cancelled"
-                row.updated_at = now
+                # Starting over keeps nothing of the flow left behind.
+                await session.delete(row)
             row = DiagnosisFlowRow(
                 team_id=team_id,
                 flow_id=new_id(),
@@ -166,10 +168,52 @@ class Diagnoses:
             return await self._move(session, row, step, step - 1)
 
     async def finish(self, team_id: str, flow_id: str) -> Flow | None:
-        return await self._end(team_id, flow_id, "finished")
+        statement = (
+            update(DiagnosisFlowRow)
+            .where(
+                DiagnosisFlowRow.team_id == team_id,
+                DiagnosisFlowRow.flow_id == flow_id,
+                DiagnosisFlowRow.status == "active",
+            )
+            .values(status="finished", updated_at=self._clock())
+            .returning(DiagnosisFlowRow.flow_id)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            if (await session.execute(statement)).first() is None:
+                return None
+            row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
+            return _flow(row) if row else None
 
     async def cancel(self, team_id: str, flow_id: str) -> Flow | None:
-        return await self._end(team_id, flow_id, "cancelled")
+        """Delete an unfinished flow and its answers: "nothing was kept" must be true.
+
+        Returns the flow as it was (marked cancelled, answers emptied) for the caller to
+        render, or None when it was not active (finished, already cancelled, unknown).
+        """
+        statement = (
+            delete(DiagnosisFlowRow)
+            .where(
+                DiagnosisFlowRow.team_id == team_id,
+                DiagnosisFlowRow.flow_id == flow_id,
+                DiagnosisFlowRow.status == "active",
+            )
+            .returning(DiagnosisFlowRow)
+        )
+        async with self._write() as session:
+            row = (await session.execute(statement)).scalar_one_or_none()
+            if row is None:
+                return None
+            return replace(_flow(row), status="cancelled", answers={}, step=0)
+
+    async def prune(self, abandoned_before: datetime) -> int:
+        """Delete flows left unfinished since ``abandoned_before`` (and any cancelled leftovers)."""
+        statement = delete(DiagnosisFlowRow).where(
+            (DiagnosisFlowRow.status == "cancelled")
+            | ((DiagnosisFlowRow.status == "active") & (DiagnosisFlowRow.updated_at < abandoned_before))
+        )
+        async with self._write() as session:
+            return cast(CursorResult[Any], await session.execute(statement)).rowcount
 
     async def finished_since(self, team_id: str, since: datetime) -> list[Flow]:
         """Finished diagnoses of a workspace since ``since`` (for summaries)."""
@@ -244,6 +288,7 @@ class Diagnoses:
             "answers": dict(answers),
             "role": role,
             "answered_at": self._clock(),
+            "token": new_id(),
         }
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = insert(TeamResponseRow).values(values)
@@ -253,6 +298,7 @@ class Diagnoses:
                 "answers": statement.excluded.answers,
                 "role": statement.excluded.role,
                 "answered_at": statement.excluded.answered_at,
+                "token": statement.excluded.token,
             },
         )
         async with self._write() as session:
@@ -266,12 +312,14 @@ class Diagnoses:
         )
         async with self._read() as session:
             return [
-                TeamResponse(r.user_id, dict(r.answers), r.role, r.answered_at)
+                TeamResponse(r.user_id, dict(r.answers), r.role, r.answered_at, r.token)
                 for r in (await session.execute(query)).scalars()
             ]
 
     async def forget_user(self, team_id: str, user_id: str) -> tuple[int, int]:
-        """Delete everything stored about a person's diagnoses: (flows, team responses) removed."""
+        """Delete everything stored about a person's diagnoses: (flows, team responses) removed.
+
+        Sessions they started lose their name in :meth:`bot.store.Store.forget_mentions`."""
         async with self._write() as session:
             flows = await session.execute(
                 delete(DiagnosisFlowRow)
@@ -314,24 +362,6 @@ class Diagnoses:
             return None
         await session.refresh(row)
         return _flow(row)
-
-    async def _end(self, team_id: str, flow_id: str, status: FlowStatus) -> Flow | None:
-        statement = (
-            update(DiagnosisFlowRow)
-            .where(
-                DiagnosisFlowRow.team_id == team_id,
-                DiagnosisFlowRow.flow_id == flow_id,
-                DiagnosisFlowRow.status == "active",
-            )
-            .values(status=status, updated_at=self._clock())
-            .returning(DiagnosisFlowRow.flow_id)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._write() as session:
-            if (await session.execute(statement)).first() is None:
-                return None
-            row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
-            return _flow(row) if row else None
 
     def _read(self) -> Transaction:
         return Transaction(self._sessions, "read diagnoses")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,8 +24,9 @@ from bot.store.transaction import Transaction, new_id
 
 __all__ = ["Outbox", "OutboxItem", "OutboxStatus"]
 
-OutboxStatus = Literal["pending", "delivering", "delivered", "failed"]
-_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivering", "delivered", "failed")
+#: ``held``: a preview's exact message, waiting for the Post button (never delivered as such).
+OutboxStatus = Literal["held", "pending", "delivering", "delivered", "failed"]
+_STATUSES: tuple[OutboxStatus, ...] = ("held", "pending", "delivering", "delivered", "failed")
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,13 @@ class Outbox:
         channel_id: str,
         payload: Mapping[str, Any],
         requested_by: str | None = None,
+        held: bool = False,
     ) -> tuple[OutboxItem, bool]:
-        """Store an item for delivery; returns (item, True) or the existing one and False."""
+        """Store an item for delivery; returns (item, True) or the existing one and False.
+
+        A ``held`` item is a preview: exactly what will be posted, stored so that the Post
+        button only has to name it (:meth:`release`), and nothing in the click can change it.
+        """
         now = self._clock()
         values = {
             "item_id": new_id(),
@@ -75,7 +81,7 @@ class Outbox:
             "channel_id": channel_id,
             "payload": dict(payload),
             "requested_by": requested_by,
-            "status": "pending",
+            "status": "held" if held else "pending",
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
@@ -95,6 +101,47 @@ class Outbox:
                 )
             ).scalar_one()
             return _item(row), created
+
+    async def release(self, team_id: str, dedupe_key: str) -> tuple[OutboxItem, bool] | None:
+        """Send a held preview: (item, True) for the click that released it, (item, False) for
+        a later one (a double click, a second replica), None when there is no such preview."""
+        statement = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.team_id == team_id, OutboxRow.dedupe_key == dedupe_key, OutboxRow.status == "held"
+            )
+            .values(status="pending", next_attempt_at=self._clock())
+            .returning(OutboxRow.item_id)
+        )
+        query = select(OutboxRow).where(OutboxRow.team_id == team_id, OutboxRow.dedupe_key == dedupe_key)
+        async with self._write() as session:
+            released = (await session.execute(statement)).first() is not None
+            row = (
+                await session.execute(query.execution_options(populate_existing=True))
+            ).scalar_one_or_none()
+            return (_item(row), released) if row is not None else None
+
+    async def discard(self, team_id: str, dedupe_key: str) -> bool:
+        """Delete a preview that was never posted; True if there was one."""
+        statement = (
+            delete(OutboxRow)
+            .where(
+                OutboxRow.team_id == team_id, OutboxRow.dedupe_key == dedupe_key, OutboxRow.status == "held"
+            )
+            .returning(OutboxRow.item_id)
+        )
+        async with self._write() as session:
+            return (await session.execute(statement)).first() is not None
+
+    async def prune_held(self, created_before: datetime) -> int:
+        """Forget previews nobody posted (their figures are stale by now)."""
+        statement = (
+            delete(OutboxRow)
+            .where(OutboxRow.status == "held", OutboxRow.created_at < created_before)
+            .returning(OutboxRow.item_id)
+        )
+        async with self._write() as session:
+            return len((await session.execute(statement)).all())
 
     async def exists(self, team_id: str, dedupe_key: str) -> bool:
         query = select(OutboxRow.item_id).where(

@@ -65,6 +65,9 @@ class QuizAnswer:
     option_id: str
     correct: bool
     answered_at: datetime
+    quiz_id: str = ""
+    #: The question has closed (the quiz moved past it or ended): its tally is final.
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class _PendingAnswer:
 #: At most this many answers share one transaction.
 _BATCH = 200
 _ANSWER_FIELDS = frozenset(
-    {"position", "user_id", "question_id", "topic_id", "option_id", "correct", "answered_at"}
+    {"position", "user_id", "question_id", "topic_id", "option_id", "correct", "answered_at", "quiz_id"}
 )
 
 
@@ -339,12 +342,21 @@ class Quizzes:
             ]
 
     async def answers_since(self, team_id: str, since: datetime) -> list[QuizAnswer]:
-        """Every answer in a workspace since ``since`` (question statistics for summaries)."""
-        query = select(QuizAnswerRow).where(
-            QuizAnswerRow.team_id == team_id, QuizAnswerRow.answered_at >= since
+        """Every answer in a workspace since ``since``, each saying whether its question closed
+        (summaries and exports only count closed questions' final tallies)."""
+        query = (
+            select(QuizAnswerRow, QuizRow.status, QuizRow.current)
+            .join(
+                QuizRow,
+                (QuizRow.team_id == QuizAnswerRow.team_id) & (QuizRow.quiz_id == QuizAnswerRow.quiz_id),
+            )
+            .where(QuizAnswerRow.team_id == team_id, QuizAnswerRow.answered_at >= since)
         )
         async with self._read() as session:
-            return [_answer(row) for row in (await session.execute(query)).scalars()]
+            return [
+                _answer(row, closed=status == "ended" or row.position < current)
+                for row, status, current in (await session.execute(query)).all()
+            ]
 
     async def teams(self) -> list[str]:
         """Workspaces with at least one quiz answer (for exports)."""
@@ -425,7 +437,7 @@ def _quiz(row: QuizRow) -> Quiz:
     )
 
 
-def _answer(row: QuizAnswerRow) -> QuizAnswer:
+def _answer(row: QuizAnswerRow, *, closed: bool = False) -> QuizAnswer:
     return QuizAnswer(
         position=row.position,
         user_id=row.user_id,
@@ -434,4 +446,6 @@ def _answer(row: QuizAnswerRow) -> QuizAnswer:
         option_id=row.option_id,
         correct=bool(row.correct),
         answered_at=row.answered_at,
+        quiz_id=row.quiz_id,
+        closed=closed,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
 from sqlalchemy import CursorResult, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
@@ -21,9 +22,10 @@ from bot.store.outbox import Outbox
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
 from bot.store.transaction import Transaction
+from bot.store.views import ReleasedViews
 from bot.store.workspaces import Workspaces
 
-__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Store"]
+__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Forgotten", "Store"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,37 @@ def _migration_lock() -> asyncio.Lock:
     return lock
 
 
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget me`` deleted or changed, so the answer can say exactly that."""
+
+    diagnoses: int
+    team_answers: int
+    quiz_answers: int
+    #: Still running when the person asked; their hosting rights passed to admins.
+    running_quizzes: int
+    open_sessions: int
+    #: Finished quizzes, sessions, outbox items and settings that named them.
+    mentions: int
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.diagnoses,
+                self.team_answers,
+                self.quiz_answers,
+                self.running_quizzes,
+                self.open_sessions,
+                self.mentions,
+            )
+        )
+
+
+async def _rowcount(session: AsyncSession, statement: Any) -> int:
+    return cast(CursorResult[Any], await session.execute(statement)).rowcount
+
+
 class Store:
     """The application's database: built once by the composition root, shared by features.
 
@@ -74,6 +107,7 @@ class Store:
         self.quizzes: Final = Quizzes(self.sessions, dialect)
         self.workspaces: Final = Workspaces(self.sessions, dialect)
         self.outbox: Final = Outbox(self.sessions, dialect)
+        self.views: Final = ReleasedViews(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -139,22 +173,31 @@ class Store:
         finally:
             await driver.execute("PRAGMA foreign_keys = ON")
 
-    async def forget_mentions(self, team_id: str, user_id: str) -> int:
-        """Remove a person's id where it is kept as a host, starter, requester or editor.
+    async def forget_user(self, team_id: str, user_id: str) -> Forgotten:
+        """Delete what is stored about a person and remove their id from everything else.
 
-        Running quizzes and open team diagnoses keep it until they end (it decides who may
-        move them on); everything finished forgets it. Returns how many records changed.
+        Their diagnoses (finished or not), team answers and quiz answers are deleted. Where
+        their id is kept as a host, starter, requester or editor it is blanked, including a
+        quiz or team diagnosis still running: hosting passes to the workspace's admins.
         """
-        statements = [
+        flows, responses = await self.diagnoses.forget_user(team_id, user_id)
+        answers = await self.quizzes.forget_user(team_id, user_id)
+        running = [
             update(QuizRow)
-            .where(QuizRow.team_id == team_id, QuizRow.host_id == user_id, QuizRow.status == "ended")
+            .where(QuizRow.team_id == team_id, QuizRow.host_id == user_id, QuizRow.status == "running")
             .values(host_id=""),
             update(TeamSessionRow)
             .where(
                 TeamSessionRow.team_id == team_id,
                 TeamSessionRow.started_by == user_id,
-                TeamSessionRow.status == "closed",
+                TeamSessionRow.status == "open",
             )
+            .values(started_by=""),
+        ]
+        finished = [
+            update(QuizRow).where(QuizRow.team_id == team_id, QuizRow.host_id == user_id).values(host_id=""),
+            update(TeamSessionRow)
+            .where(TeamSessionRow.team_id == team_id, TeamSessionRow.started_by == user_id)
             .values(started_by=""),
             update(OutboxRow)
             .where(OutboxRow.team_id == team_id, OutboxRow.requested_by == user_id)
@@ -163,12 +206,17 @@ class Store:
             .where(WorkspaceSettingsRow.team_id == team_id, WorkspaceSettingsRow.updated_by == user_id)
             .values(updated_by=""),
         ]
-        changed = 0
         async with Transaction(self.sessions, "forget a person") as session:
-            for statement in statements:
-                result = cast(CursorResult[Any], await session.execute(statement))
-                changed += result.rowcount
-        return changed
+            hosting = [await _rowcount(session, statement) for statement in running]
+            mentions = [await _rowcount(session, statement) for statement in finished]
+        return Forgotten(
+            diagnoses=flows,
+            team_answers=responses,
+            quiz_answers=answers,
+            running_quizzes=hosting[0],
+            open_sessions=hosting[1],
+            mentions=sum(mentions),
+        )
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """True if the database answers ``SELECT 1`` within ``timeout`` seconds.
@@ -205,7 +253,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "ProcessedEvent",
     "QuizAnswerRow",
     "QuizRow",
+    "ReleasedViewRow",
     "TeamResponseRow",
     "TeamSessionRow",
     "UTCDateTime",
@@ -162,6 +163,9 @@ class TeamResponseRow(Base):
     answers: Mapped[dict[str, str]] = mapped_column(JSON)
     role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Random, and new each time the answers are set: a watched summary sees a retake as a
+    #: change without being told who changed (see knowledge.anonymity).
+    token: Mapped[str] = mapped_column(String)
 
 
 class QuizRow(Base):
@@ -227,6 +231,23 @@ class WorkspaceSettingsRow(Base):
     digest_timezone: Mapped[str] = mapped_column(String(64))
     min_group: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReleasedViewRow(Base):
+    """What a watched aggregate (a team summary, a week's leadership summary) last showed.
+
+    ``shown`` maps each section of the view to the opaque member tokens its figures
+    reflected; the next drawing may only change a section once enough of them changed.
+    ``version`` makes saving a compare-and-set, so two replicas cannot both move it on.
+    """
+
+    __tablename__ = "released_views"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    view_key: Mapped[str] = mapped_column(String, primary_key=True)
+    shown: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -12,11 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.store.events import Clock, utc_now
 from bot.store.tables import WorkspaceSettingsRow
 from bot.store.transaction import Transaction
+from knowledge.anonymity import MIN_GROUP, group_size
 
-__all__ = ["MIN_GROUP_FLOOR", "WorkspaceConfig", "Workspaces"]
-
-#: The smallest group whose answers may be shown in aggregate; configuration can only raise it.
-MIN_GROUP_FLOOR = 3
+__all__ = ["WorkspaceConfig", "Workspaces"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,8 @@ class WorkspaceConfig:
     #: "HH:MM" in ``digest_timezone``.
     digest_time: str | None = None
     digest_timezone: str = "UTC"
-    min_group: int = MIN_GROUP_FLOOR
+    #: Nothing is broken down for fewer people (always within MIN_GROUP..MAX_GROUP).
+    min_group: int = MIN_GROUP
     updated_by: str = ""
     updated_at: datetime | None = field(default=None)
 
@@ -66,7 +65,7 @@ class Workspaces:
             "digest_weekday": config.digest_weekday,
             "digest_time": config.digest_time,
             "digest_timezone": config.digest_timezone,
-            "min_group": max(config.min_group, MIN_GROUP_FLOOR),
+            "min_group": group_size(config.min_group),
             "updated_by": updated_by,
             "updated_at": self._clock(),
         }
@@ -87,7 +86,7 @@ def _config(row: WorkspaceSettingsRow) -> WorkspaceConfig:
         digest_weekday=row.digest_weekday,
         digest_time=row.digest_time,
         digest_timezone=row.digest_timezone,
-        min_group=max(row.min_group, MIN_GROUP_FLOOR),
+        min_group=group_size(row.min_group),
         updated_by=row.updated_by,
         updated_at=row.updated_at,
     )

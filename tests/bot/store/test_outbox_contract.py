@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.store import MIN_GROUP_FLOOR, Outbox, OutboxItem, Store, WorkspaceConfig, Workspaces
+from bot.store import Outbox, OutboxItem, Store, WorkspaceConfig, Workspaces
+from knowledge.anonymity import MIN_GROUP
 from tests.bot.store.conftest import OpenStore
 
 TEAM = "T0001"
@@ -284,7 +285,7 @@ async def test_an_unconfigured_workspace_gets_the_defaults(store: Store) -> None
 
     assert config == WorkspaceConfig(TEAM)
     assert config.leadership_channels == () and config.digest_weekday is None and config.digest_time is None
-    assert config.digest_timezone == "UTC" and config.min_group == MIN_GROUP_FLOOR == 3
+    assert config.digest_timezone == "UTC" and config.min_group == MIN_GROUP == 3
     assert config.updated_at is None and not config.scheduled
     assert await store.workspaces.scheduled() == []
 
