@@ -39,6 +39,7 @@ from bot.http import SharedSession
 from bot.ids import COMMAND
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
+from bot.jobs.retention import RetentionJob
 from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
@@ -71,6 +72,7 @@ class Mlorg:
     quiz_engine: QuizEngine
     outbox_worker: OutboxWorker
     digests: DigestScheduler
+    retention: RetentionJob
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -87,6 +89,7 @@ class Mlorg:
                 asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop)),
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
+                asyncio.create_task(self.retention.run(self._stop)),
             ]
             self._started = True
 
@@ -168,7 +171,15 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     commands = CommandRouter()
     actions = ActionRouter()
     http = SharedSession()
-    deps = Deps(settings=settings, kb=kb, store=store, commands=commands, actions=actions, http=http)
+    deps = Deps(
+        settings=settings,
+        kb=kb,
+        store=store,
+        commands=commands,
+        actions=actions,
+        http=http,
+        admins=Admins(settings.admin_ids),
+    )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
     _install_command(bolt, commands)
@@ -176,7 +187,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
-    summary.register(bolt, deps, Admins(settings.admin_ids))
+    summary.register(bolt, deps)
     # The outbox retries durably on its own schedule, so its client does not retry in-process.
     outbox_client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
@@ -198,6 +209,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
+        retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
     )
 
 

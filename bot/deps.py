@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.actions import ActionRouter
 from bot.commands import CommandRouter
 from bot.http import SharedSession
+from bot.permissions import Admins
 from bot.settings import Settings
 from bot.store import Store
 from knowledge import KnowledgeBase
@@ -26,3 +27,5 @@ class Deps:
     commands: CommandRouter
     actions: ActionRouter
     http: SharedSession
+    #: Workspace admins and owners, and MLORG_ADMINS: who may configure, post, and take over hosting.
+    admins: Admins

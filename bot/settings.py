@@ -26,6 +26,7 @@ _EXPECTED = {
     "MLORG_ADMINS": "comma-separated Slack user ids such as U012AB3CD,U045EF6GH",
     "MLORG_KNOWLEDGE_DIR": "a directory of .yaml content files",
     "MLORG_PORT": "a TCP port number from 1 to 65535",
+    "MLORG_RETENTION_DAYS": "a whole number of days from 1 to 3650",
     "PORT": "a TCP port number from 1 to 65535",
 }
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     mlorg_admins: str = ""
     mlorg_knowledge_dir: Path | None = None
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("MLORG_PORT", "PORT"))
+    #: Days an unfinished diagnosis is kept after it was last touched.
+    mlorg_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("slack_bot_token")
     @classmethod

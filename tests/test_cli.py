@@ -275,6 +275,17 @@ def test_a_malformed_port_is_one_line_naming_mlorg_port(run_mlorg: RunMlorg) -> 
     _assert_no_traceback(result)
 
 
+@pytest.mark.parametrize("value", ["0", "3651", "a month", "-1"])
+def test_a_malformed_retention_is_one_line_naming_mlorg_retention_days(
+    run_mlorg: RunMlorg, value: str
+) -> None:
+    result = run_mlorg("explain", "rnd", env={"MLORG_RETENTION_DAYS": value})
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "MLORG_RETENTION_DAYS" in line and "a whole number of days from 1 to 3650" in line
+    _assert_no_traceback(result)
+
+
 # --- diagnose ------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,10 @@ now. The outbox key is that moment (and the channel), so every replica and every
 pass agrees on it: a digest is enqueued once, however many replicas tick, and a
 digest missed while the app was down is sent once on recovery, for the latest
 missed moment only, not once per missed week.
+
+A digest reports the last whole week (Monday to Monday, UTC) before its moment, the same
+fixed week a preview and an export use: never a window ending "now", which two digests a
+few minutes apart could use to single out one person.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.features.summary.blocks import build_summary_message, summary_text
-from bot.features.summary.service import period_ending, summarize
+from bot.features.summary.service import last_week, summarize
 from bot.store import Store, WorkspaceConfig
 from bot.store.events import Clock, utc_now
 from knowledge import KnowledgeBase
@@ -85,7 +89,7 @@ class DigestScheduler:
                 continue
             if summary is None:
                 summary = await summarize(
-                    self.store, self.kb, config.team_id, period_ending(slot), config.min_group
+                    self.store, self.kb, config.team_id, last_week(slot), config.min_group
                 )
             _, created = await self.store.outbox.enqueue(
                 config.team_id,

@@ -1,0 +1,71 @@
+"""Deleting what mlorg no longer needs, on a schedule that survives restarts.
+
+What is kept and for how long is part of what mlorg promises people (README, "Privacy"):
+
+* a diagnosis left unfinished: ``MLORG_RETENTION_DAYS`` after it was last touched;
+* a summary preview nobody posted: a day (its figures are stale by then);
+* the ids of Slack events already handled: a day (Slack stops retrying within minutes).
+
+Every rule is "older than", decided by timestamps in the database, so a restart, a crash
+or several replicas pruning at once change nothing about what is deleted or when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.store import Store
+from bot.store.events import Clock, utc_now
+
+__all__ = ["EVENT_IDS_KEPT", "PREVIEWS_KEPT", "Pruned", "RetentionJob"]
+
+log = logging.getLogger(__name__)
+
+EVENT_IDS_KEPT = timedelta(days=1)
+PREVIEWS_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    events: int
+    abandoned_diagnoses: int
+    previews: int
+
+
+class RetentionJob:
+    def __init__(
+        self, store: Store, *, retention_days: int, interval: float = 3600.0, clock: Clock = utc_now
+    ) -> None:
+        self.store = store
+        self.retention = timedelta(days=retention_days)
+        self.interval = interval
+        self._clock = clock
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Prune at start-up, then every ``interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                pruned = await self.prune()
+                if any((pruned.events, pruned.abandoned_diagnoses, pruned.previews)):
+                    log.info(
+                        "retention: deleted %d event ids, %d abandoned diagnoses, %d unposted previews",
+                        pruned.events,
+                        pruned.abandoned_diagnoses,
+                        pruned.previews,
+                    )
+            except Exception:
+                log.warning("retention pass failed; retrying later", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+
+    async def prune(self) -> Pruned:
+        now = self._clock()
+        return Pruned(
+            events=await self.store.events.prune(now - EVENT_IDS_KEPT),
+            abandoned_diagnoses=await self.store.diagnoses.prune(now - self.retention),
+            previews=await self.store.outbox.prune_held(now - PREVIEWS_KEPT),
+        )
