@@ -103,7 +103,10 @@ async def test_a_timed_question_whose_time_ran_out_while_the_app_was_down_moves_
     await fake_slack.settle(1.5)  # more than one pass of the timer
 
     assert len(question_posts(fake_slack, quiz.parent_ts)) == 2
-    assert "1 of 1 got it right" in updates_of(fake_slack, quiz.question_ts)[-1].text
+    assert (
+        "Closed · 1 answer; how many got it right shows from 3 answers"
+        in updates_of(fake_slack, quiz.question_ts)[-1].text
+    )
     assert moved.current == 1 and moved.deadline is not None and moved.deadline > quiz.deadline
     assert (await stored_quiz(store, quiz.quiz_id)).current == 1
     assert "Question 2 of 2" in q2.text

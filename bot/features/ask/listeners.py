@@ -15,7 +15,11 @@ from knowledge import answer
 
 __all__ = ["register"]
 
-_MENTION = re.compile(r"<[@!#][^>]*>")
+#: A user, channel or special mention. ``[^<>]`` keeps the scan linear: with ``[^>]`` a message
+#: of 40,000 ``<@`` would rescan to the end from every one of them and block the event loop.
+_MENTION = re.compile(r"<[@!#][^<>]*>")
+#: A question needs far less than Slack's 40,000 characters; the rest is cut before any parsing.
+MAX_QUESTION = 2000
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -23,7 +27,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.event("app_mention")
     async def handle_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        question = _MENTION.sub(" ", str(event.get("text", "")))
+        question = _MENTION.sub(" ", str(event.get("text", ""))[:MAX_QUESTION])
         result = answer(kb, question)
         await client.chat_postMessage(
             channel=str(event.get("channel", "")),

@@ -15,7 +15,8 @@ from bot.blocks import actions, bullets, button, context, divider, header, secti
 from bot.features.diagnose import ids
 from bot.slack_text import clip
 from knowledge import Archetype, Dimension, Question
-from knowledge.diagnosis import MIN_GROUP, Diagnosis, TeamAggregate
+from knowledge.anonymity import MIN_GROUP, group_size
+from knowledge.diagnosis import Diagnosis, TeamAggregate
 
 __all__ = [
     "build_closed_view",
@@ -57,7 +58,14 @@ def _progress(step: int, total: int) -> str:
 
 
 def build_question_view(
-    *, flow_id: str, step: int, total: int, question: Question, chosen: str | None, team: bool
+    *,
+    flow_id: str,
+    step: int,
+    total: int,
+    question: Question,
+    chosen: str | None,
+    team: bool,
+    min_group: int = MIN_GROUP,
 ) -> dict[str, Any]:
     """One question, its options as buttons, progress, Back and Cancel."""
     blocks: list[Block] = [context(_progress(step, total)), section(f"*{question.prompt}*")]
@@ -84,7 +92,7 @@ def build_question_view(
     if step == 0:
         privacy = (
             "Your answers are private: the team sees only an anonymous summary, and only once "
-            f"at least {MIN_GROUP} people have answered."
+            f"at least {group_size(min_group)} people have answered."
             if team
             else "Only you see this. Close it any time and pick up where you left off with `/mlorg diagnose`."
         )
@@ -221,21 +229,32 @@ def build_shared_result(diagnosis: Diagnosis, user_id: str) -> list[dict[str, An
 
 
 def build_invitation(
-    *, session_id: str, started_by: str, answered: int, closed_by: str | None = None
+    *,
+    session_id: str,
+    started_by: str,
+    answered: int,
+    min_group: int = MIN_GROUP,
+    closed_by: str | None = None,
+    unshown: int = 0,
 ) -> list[dict[str, Any]]:
-    """The public invitation for a team diagnosis (and its closed form)."""
+    """The public invitation for a team diagnosis (and its closed form).
+
+    ``unshown``: answers that arrived after the thread's summary was last drawn, too few to
+    redraw it without singling someone out; the closed form says they are not in it.
+    """
+    group = group_size(min_group)
     people = "1 person has" if answered == 1 else f"{answered} people have"
     blocks: list[Block] = [
         section(
-            f":busts_in_silhouette: <@{started_by}> invites this channel to a team diagnosis: which of the "
-            "five ML organization archetypes are we closest to, and what should we change?"
+            f":busts_in_silhouette: {_starter(started_by)} invites this channel to a team diagnosis: which of "
+            "the five ML organization archetypes are we closest to, and what should we change?"
         )
     ]
     if closed_by is None:
         blocks.append(
             context(
-                f"Answers are private. An anonymous summary appears in this thread once at least {MIN_GROUP} "
-                f"people have answered. {people} answered so far."
+                f"Answers are private. An anonymous summary appears in this thread once at least {group} "
+                f"people have answered, and changes only when {group} more have. {people} answered so far."
             )
         )
         blocks.append(
@@ -246,26 +265,45 @@ def build_invitation(
             )
         )
     else:
+        closer = f"<@{closed_by}>" if closed_by else "an admin"
+        late = ""
+        if unshown:
+            late = (
+                f" The last {_answers(unshown)} came after the summary's latest update and are not in it: "
+                f"fewer than {group} would single people out."
+            )
         blocks.append(
-            context(f":lock: Closed by <@{closed_by}>. {people} answered. The summary is in the thread.")
+            context(f":lock: Closed by {closer}. {people} answered. The summary is in the thread.{late}")
         )
     return to_dicts(blocks)
 
 
+def _starter(started_by: str) -> str:
+    """Who started it, unless they asked mlorg to forget them."""
+    return f"<@{started_by}>" if started_by else "A teammate"
+
+
+def _answers(count: int) -> str:
+    return "answer" if count == 1 else f"{count} answers"
+
+
 def invitation_text(started_by: str) -> str:
-    return f"<@{started_by}> invites this channel to take the 2-minute mlorg team diagnosis"
+    return f"{_starter(started_by)} invites this channel to take the 2-minute mlorg team diagnosis"
 
 
 def build_team_summary(aggregate: TeamAggregate) -> list[dict[str, Any]]:
-    """The anonymous aggregate; nothing but a count until MIN_GROUP people are placed."""
+    """The anonymous aggregate: nothing but a promise until the minimum group is placed.
+
+    Counts are left to the invitation: redrawing this message at every answer would let
+    people watch it change person by person.
+    """
+    group = aggregate.min_group
     if not aggregate.visible:
-        waiting = MIN_GROUP - aggregate.placed
         return to_dicts(
             [
                 section(
-                    f":hourglass_flowing_sand: The team summary appears here once at least {MIN_GROUP} "
-                    "people have answered, so that nobody's answers can be singled out. "
-                    f"{aggregate.placed} so far; {waiting} more to go."
+                    f":hourglass_flowing_sand: The team summary appears here once at least {group} people "
+                    "have answered, so that nobody's answers can be singled out."
                 )
             ]
         )
@@ -284,7 +322,8 @@ def build_team_summary(aggregate: TeamAggregate) -> list[dict[str, Any]]:
     lines = []
     for reading in aggregate.readings:
         if reading.mean is None:
-            lines.append(f"*{reading.dimension.name}*: _too few answers to show_")
+            why = "updates once more people have answered" if reading.held else "too few answers to show"
+            lines.append(f"*{reading.dimension.name}*: _{why}_")
             continue
         suggested = reading.suggested.scale if reading.suggested else None
         label = reading.disagreement or ""
@@ -317,7 +356,16 @@ def build_team_summary(aggregate: TeamAggregate) -> list[dict[str, Any]]:
                 f"*Perception gap* ({gap.leaders} leaders, {gap.contributors} contributors)\n{same}\n{dims}"
             )
         )
-    blocks.append(context(aggregate.disclaimer))
+    elif aggregate.perception_held:
+        blocks.append(
+            context(f"Leaders against contributors updates once at least {group} more of each have answered.")
+        )
+    blocks.append(
+        context(
+            f"Anonymous: shown from {group} people and redrawn only once {group} more have answered "
+            "(or retaken), so nobody's answers can be singled out. " + aggregate.disclaimer
+        )
+    )
     return to_dicts(blocks)
 
 
@@ -333,7 +381,8 @@ def _team_headline(aggregate: TeamAggregate) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}/100"
+    """A mean position in tenths of the scale: finer figures would let one person's move show."""
+    return "–" if value is None else f"{round(value * 10)}/10"
 
 
 def question_at(questions: Sequence[Question], step: int) -> Question | None:

@@ -35,6 +35,7 @@ from bot.features.home.blocks import build_topic_modal
 from bot.slack_text import api_error
 from bot.store import Flow, TeamSession
 from knowledge import KnowledgeBase, Question, explain
+from knowledge.anonymity import MIN_GROUP
 from knowledge.diagnosis import aggregate, role_of, score
 
 __all__ = ["register"]
@@ -70,7 +71,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     diagnoses = deps.store.diagnoses
 
     def render(
-        flow: Flow, *, shared_in: str | None = None, note: str | None = None, share_attempt: int = 0
+        flow: Flow,
+        *,
+        shared_in: str | None = None,
+        note: str | None = None,
+        share_attempt: int = 0,
+        min_group: int = MIN_GROUP,
     ) -> dict[str, Any]:
         team = flow.session_id is not None
         steps = steps_for(kb, team=team)
@@ -93,10 +99,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             question=question,
             chosen=flow.answers.get(question.id),
             team=team,
+            min_group=min_group,
         )
 
+    async def min_group_of(team_id: str) -> int:
+        return (await deps.store.workspaces.get(team_id)).min_group
+
     async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
-        await client.views_open(trigger_id=trigger_id, view=render(flow))
+        group = await min_group_of(flow.team_id) if flow.session_id else MIN_GROUP
+        await client.views_open(trigger_id=trigger_id, view=render(flow, min_group=group))
 
     async def handle_diagnose_command(ctx: CommandContext) -> None:
         if not kb.questions:
@@ -118,18 +129,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await open_flow(ctx.client, ctx.trigger_id, flow)
 
     async def start_team_session(ctx: CommandContext) -> None:
+        group = await min_group_of(ctx.team_id)
         session = await diagnoses.open_session(ctx.team_id, ctx.channel_id, ctx.user_id)
         try:
             posted = await ctx.client.chat_postMessage(
                 channel=ctx.channel_id,
-                blocks=build_invitation(session_id=session.session_id, started_by=ctx.user_id, answered=0),
+                blocks=build_invitation(
+                    session_id=session.session_id, started_by=ctx.user_id, answered=0, min_group=group
+                ),
                 text=invitation_text(ctx.user_id),
             )
             message_ts = str(posted["ts"])
             summary = await ctx.client.chat_postMessage(
                 channel=ctx.channel_id,
                 thread_ts=message_ts,
-                blocks=build_team_summary(aggregate(kb, [])),
+                blocks=build_team_summary(aggregate(kb, [], group)),
                 text="The team summary appears here once enough people have answered.",
             )
         except SlackApiError as error:
@@ -142,37 +156,65 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await diagnoses.set_session_messages(ctx.team_id, session.session_id, message_ts, str(summary["ts"]))
 
-    async def refresh_team(client: AsyncWebClient, session: TeamSession) -> None:
-        """Redraw the anonymous summary (and the invitation's count) from what is stored.
+    async def refresh_team(
+        client: AsyncWebClient, session: TeamSession, *, closed_by: str | None = None
+    ) -> None:
+        """Redraw the thread's anonymous summary, if it may change, and the invitation's count.
 
-        Two people can finish at once and their redraws can cross; drawing again when the
-        count moved underneath us makes the last redraw the complete one.
+        The summary is a view people watch, so it is redrawn only once at least the minimum
+        group of people changed since it was last drawn (see :mod:`knowledge.anonymity`);
+        what it showed is saved with a compare-and-set, so two replicas (or two people
+        finishing at once) cannot both move it on from the same figures.
         """
-        if session.summary_ts is None:
-            return
-        seen = -1
-        for _ in range(3):
+        group = await min_group_of(session.team_id)
+        key = f"team:{session.session_id}"
+        for _ in range(5):
+            view = await deps.store.views.get(session.team_id, key)
             responses = await diagnoses.responses(session.team_id, session.session_id)
-            if len(responses) == seen:
-                return
-            seen = len(responses)
-            results = [(score(kb, r.answers), r.role) for r in responses]
-            await client.chat_update(
-                channel=session.channel_id,
-                ts=session.summary_ts,
-                blocks=build_team_summary(aggregate(kb, results)),
-                text=f"Team diagnosis summary ({len(responses)} answered)",
+            team = aggregate(
+                kb,
+                [(score(kb, r.answers), r.role) for r in responses],
+                group,
+                members=[r.token for r in responses],
+                shown=view.shown,
             )
-            current = await diagnoses.get_session(session.team_id, session.session_id)
-            if current is not None and current.status == "open" and session.message_ts:
+            if not team.updated:
+                break
+            if not await deps.store.views.save(session.team_id, key, team.shown or {}, expected=view.version):
+                continue  # someone else drew it meanwhile: decide again from what they showed
+            if session.summary_ts is not None:
                 await client.chat_update(
                     channel=session.channel_id,
-                    ts=session.message_ts,
-                    blocks=build_invitation(
-                        session_id=session.session_id, started_by=session.started_by, answered=len(responses)
-                    ),
-                    text=invitation_text(session.started_by),
+                    ts=session.summary_ts,
+                    blocks=build_team_summary(team),
+                    text=f"Team diagnosis summary ({team.placed} people)",
                 )
+            break
+        else:
+            return
+        if session.message_ts is None:
+            return
+        # Two people finishing at once can cross their redraws: the last count drawn is re-checked.
+        drawn = -1
+        for _ in range(3):
+            current = await diagnoses.get_session(session.team_id, session.session_id) or session
+            answered = len(await diagnoses.responses(session.team_id, session.session_id))
+            if answered == drawn or (current.status != "open" and closed_by is None):
+                return
+            drawn = answered
+            await client.chat_update(
+                channel=session.channel_id,
+                ts=session.message_ts,
+                blocks=build_invitation(
+                    session_id=session.session_id,
+                    started_by=current.started_by,
+                    answered=answered,
+                    min_group=group,
+                    closed_by=closed_by,
+                    unshown=team.unshown,
+                ),
+                text=invitation_text(current.started_by),
+            )
 
     async def complete(client: AsyncWebClient, view_id: str, flow: Flow) -> None:
         """The last answer: finish the flow once, show the result, feed the team summary."""
@@ -248,15 +290,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        view_id = payloads.view_id(body)
-        clicked = await clicked_flow(body, client)
-        if clicked is None:
-            return
-        flow = clicked[0]
-        cancelled = await diagnoses.cancel(flow.team_id, flow.flow_id)
-        current = cancelled or await diagnoses.get(flow.team_id, flow.flow_id) or flow
-        await client.views_update(view_id=view_id, view=render(current))
+        """Cancel deletes the flow and its answers; a second click finds nothing left, which
+        is the same outcome, so it says the same thing."""
+        flow_id, _, _ = _parse(payloads.action_value(body))
+        team_id, user_id = payloads.team_id(body), payloads.user_id(body)
+        flow = await diagnoses.get(team_id, flow_id)
+        if flow is not None and flow.user_id == user_id:
+            flow = await diagnoses.cancel(team_id, flow_id) or await diagnoses.get(team_id, flow_id)
+        await ack()  # the answers are gone before Slack hears back
+        if flow is None or flow.status == "cancelled":
+            view = build_closed_view(_CANCELLED, flow_id=flow_id)
+        elif flow.user_id != user_id:
+            view = build_closed_view(_GONE)
+        else:
+            view = render(flow)  # finished meanwhile (a click on another replica): show the result
+        await client.views_update(view_id=payloads.view_id(body), view=view)
 
     @deps.actions.on(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -353,30 +401,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if session is None:
             await respond(response_type="ephemeral", replace_original=False, text=_GONE)
             return
-        if user_id != session.started_by and user_id not in deps.settings.admin_ids:
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=f"Only <@{session.started_by}>, who started this team diagnosis, can close it.",
+        starter = session.started_by and user_id == session.started_by
+        if not starter and not await deps.admins.allows(client, session.team_id, user_id):
+            who = (
+                f"<@{session.started_by}>, who started this team diagnosis,"
+                if session.started_by
+                else "an admin"
             )
+            await respond(response_type="ephemeral", replace_original=False, text=f"Only {who} can close it.")
             return
         if not await diagnoses.close_session(session.team_id, session.session_id):
             await respond(response_type="ephemeral", replace_original=False, text="It is already closed.")
             return
-        responses = await diagnoses.responses(session.team_id, session.session_id)
-        if session.message_ts:
-            await client.chat_update(
-                channel=session.channel_id,
-                ts=session.message_ts,
-                blocks=build_invitation(
-                    session_id=session.session_id,
-                    started_by=session.started_by,
-                    answered=len(responses),
-                    closed_by=user_id,
-                ),
-                text=invitation_text(session.started_by),
-            )
-        await refresh_team(client, session)
+        await refresh_team(client, session, closed_by=user_id)
 
     deps.commands.add(
         "diagnose",

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block, ButtonElement
 from bot.blocks import actions, button, context, divider, header, section, to_dicts
 from bot.features.quiz import ids
 from bot.store import Quiz, Standing
+from knowledge.anonymity import MIN_GROUP, group_size, may_show
 from knowledge.quiz import ScoreLine
 
 __all__ = [
@@ -42,19 +43,25 @@ def build_parent(quiz: Quiz, topic_name: str | None, *, result: str | None = Non
     if result is not None:
         return to_dicts([section(f":checkered_flag: mlorg quiz{about} ({count}): {result}")])
     timer = f" Each question closes after {quiz.time_limit} seconds." if quiz.time_limit else ""
+    host = _host(quiz)
     return to_dicts(
         [
             section(
-                f":brain: <@{quiz.host_id}> started an mlorg quiz{about}: {count}. "
+                f":brain: {host} started an mlorg quiz{about}: {count}. "
                 f"Play in the thread: answer with a button, and only you see whether you were right.{timer}"
             ),
-            context(f"<@{quiz.host_id}> moves on with *Next* and finishes with *End*."),
+            context(f"{host} moves on with *Next* and finishes with *End*."),
         ]
     )
 
 
+def _host(quiz: Quiz) -> str:
+    """The host by name, unless they asked mlorg to forget them (then admins host)."""
+    return f"<@{quiz.host_id}>" if quiz.host_id else "A teammate"
+
+
 def parent_text(quiz: Quiz) -> str:
-    return f"<@{quiz.host_id}> started an mlorg quiz ({quiz.total} questions): play in the thread"
+    return f"{_host(quiz)} started an mlorg quiz ({quiz.total} questions): play in the thread"
 
 
 def build_question(quiz: Quiz, position: int, answered: int) -> list[dict[str, Any]]:
@@ -68,8 +75,7 @@ def build_question(quiz: Quiz, position: int, answered: int) -> list[dict[str, A
     ]
     blocks.append(actions(*options, block_id=f"q:{position}"))
     timer = f" · :stopwatch: closes after {quiz.time_limit} s" if quiz.time_limit else ""
-    people = "1 answer" if answered == 1 else f"{answered} answers"
-    blocks.append(context(f"{people} so far{timer}"))
+    blocks.append(context(f"{_answers(answered)} so far{timer}"))
     last = position + 1 >= quiz.total
     blocks.append(
         actions(
@@ -83,14 +89,29 @@ def build_question(quiz: Quiz, position: int, answered: int) -> list[dict[str, A
     return to_dicts(blocks)
 
 
+def _answers(count: int) -> str:
+    return "1 answer" if count == 1 else f"{count} answers"
+
+
 def question_text(quiz: Quiz, position: int) -> str:
     return f"Question {position + 1} of {quiz.total}: {quiz.items[position]['prompt']}"
 
 
-def build_closed_question(quiz: Quiz, position: int, answered: int, right: int) -> list[dict[str, Any]]:
-    """A question after it closed: the answer and its explanation, for everyone to learn from."""
+def build_closed_question(
+    quiz: Quiz, position: int, answered: int, right: int, *, min_group: int = MIN_GROUP
+) -> list[dict[str, Any]]:
+    """A question after it closed: the answer and its explanation, for everyone to learn from.
+
+    How many got it right is shown only from the minimum group of answers: "0 of 1" would
+    tell the channel what the only player answered, which the quiz promises only they see.
+    """
     item = quiz.items[position]
-    tally = f"{right} of {answered} got it right" if answered else "Nobody answered"
+    if not answered:
+        tally = "Nobody answered"
+    elif may_show(answered, min_group):
+        tally = f"{right} of {answered} got it right"
+    else:
+        tally = f"{_answers(answered)}; how many got it right shows from {group_size(min_group)} answers"
     return to_dicts(
         [
             section(f"*Question {position + 1} of {quiz.total}*\n{item['prompt']}"),
@@ -130,7 +151,7 @@ def build_scoreboard(
             rows.append(f"{medal} {people}: *{line.score}/{line.out_of}*{tie}")
         blocks.append(section("\n".join(rows)))
     if missed is not None:
-        item, wrong, answered = missed
+        item, wrong, answered = missed  # the engine only picks questions with enough answers
         blocks.append(divider())
         blocks.append(
             section(

@@ -29,6 +29,7 @@ from bot.features.quiz.blocks import (
 from bot.store import Quiz, QuizAnswer, Store
 from bot.store.events import Clock, utc_now
 from knowledge import KnowledgeBase
+from knowledge.anonymity import may_show
 from knowledge.quiz import QuizItem, scoreboard
 
 __all__ = ["COUNT_REFRESH_SECONDS", "QuizEngine", "snapshot"]
@@ -118,6 +119,7 @@ class QuizEngine:
         if ended.current < ended.total:  # ended mid-question (End, not Next past the last)
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
+        min_group = (await self.store.workspaces.get(ended.team_id)).min_group
         # Ended between a Next and the posting of the next question: that one was never asked.
         unposted = ended.current < ended.total and ended.question_ts is None
         asked = [str(item["id"]) for item in ended.items[: ended.current if unposted else ended.asked]]
@@ -125,7 +127,7 @@ class QuizEngine:
         await client.chat_postMessage(
             channel=ended.channel_id,
             thread_ts=ended.parent_ts,
-            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers)),
+            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, min_group)),
             text="Quiz scoreboard",
         )
         if ended.parent_ts:
@@ -148,10 +150,12 @@ class QuizEngine:
         answers = [
             a for a in await self.quizzes.answers(quiz.team_id, quiz.quiz_id) if a.position == position
         ]
+        min_group = (await self.store.workspaces.get(quiz.team_id)).min_group
+        right = sum(a.correct for a in answers)
         await client.chat_update(
             channel=quiz.channel_id,
             ts=ts,
-            blocks=build_closed_question(quiz, position, len(answers), sum(a.correct for a in answers)),
+            blocks=build_closed_question(quiz, position, len(answers), right, min_group=min_group),
             text=question_text(quiz, position),
         )
 
@@ -206,11 +210,18 @@ class QuizEngine:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
-def _most_missed(quiz: Quiz, answers: Sequence[QuizAnswer]) -> tuple[dict[str, Any], int, int] | None:
-    """The asked question most people got wrong (by count, then rate), if anyone got one wrong."""
+def _most_missed(
+    quiz: Quiz, answers: Sequence[QuizAnswer], min_group: int
+) -> tuple[dict[str, Any], int, int] | None:
+    """The asked question most people got wrong (by count, then rate), if anyone got one wrong.
+
+    Only questions whose tally may be shown count (enough answers), like the closed questions.
+    """
     best: tuple[int, float, int] | None = None
     for position in range(quiz.asked):
         those = [a for a in answers if a.position == position]
+        if not may_show(those, min_group):
+            continue
         wrong = sum(not a.correct for a in those)
         if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):
             best = (wrong, wrong / len(those), position)

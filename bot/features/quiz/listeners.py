@@ -46,8 +46,15 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
     engine = QuizEngine(kb, deps.store)
     quizzes = deps.store.quizzes
 
-    def may_host(quiz: Quiz, user_id: str) -> bool:
-        return user_id == quiz.host_id or user_id in deps.settings.admin_ids
+    async def may_host(client: AsyncWebClient, quiz: Quiz, user_id: str) -> bool:
+        """The host, or an admin (a quiz whose host asked to be forgotten is theirs to move on)."""
+        if quiz.host_id and user_id == quiz.host_id:
+            return True
+        return await deps.admins.allows(client, quiz.team_id, user_id)
+
+    def only_host(quiz: Quiz, doing: str) -> str:
+        who = f"<@{quiz.host_id}>, who started the quiz," if quiz.host_id else "the workspace's admins"
+        return f"Only {who} can {doing}."
 
     async def handle_quiz_command(ctx: CommandContext) -> None:
         request = parse_quiz(ctx.text)
@@ -96,10 +103,8 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         if quiz is None:
             await ctx.respond(response_type="ephemeral", text="No quiz is running in this channel.")
             return
-        if not may_host(quiz, ctx.user_id):
-            await ctx.respond(
-                response_type="ephemeral", text=f"Only <@{quiz.host_id}>, who started the quiz, can end it."
-            )
+        if not await may_host(ctx.client, quiz, ctx.user_id):
+            await ctx.respond(response_type="ephemeral", text=only_host(quiz, "end it"))
             return
         if not await engine.finish(ctx.client, quiz):
             await ctx.respond(response_type="ephemeral", text="That quiz has already ended.")
@@ -134,17 +139,19 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             str(body.get("response_url") or ""), response_type="ephemeral", replace_original=False, text=text
         )
 
-    async def host_action(body: dict[str, Any], respond: AsyncRespond) -> tuple[Quiz, int] | None:
+    async def host_action(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> tuple[Quiz, int] | None:
         quiz_id, position, _ = _parse(payloads.action_value(body))
         quiz = await quizzes.get(payloads.team_id(body), quiz_id)
         if quiz is None or quiz.status != "running":
             await respond(response_type="ephemeral", replace_original=False, text="This quiz has ended.")
             return None
-        if not may_host(quiz, payloads.user_id(body)):
+        if not await may_host(client, quiz, payloads.user_id(body)):
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
-                text=f"Only <@{quiz.host_id}>, who started the quiz, can move it on or end it.",
+                text=only_host(quiz, "move it on or end it"),
             )
             return None
         return quiz, position
@@ -154,7 +161,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        allowed = await host_action(body, respond)
+        allowed = await host_action(body, respond, client)
         if allowed is not None:
             quiz, position = allowed
             await engine.advance(client, quiz, position)  # False: a double click or the timer won
@@ -164,7 +171,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        allowed = await host_action(body, respond)
+        allowed = await host_action(body, respond, client)
         if allowed is not None:
             await engine.finish(client, allowed[0])
 

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import Block
 from bot.blocks import actions, bullets, button, context, divider, header, section, to_dicts
 from bot.features.summary import ids
 from bot.store import WorkspaceConfig
+from knowledge.anonymity import MAX_GROUP, MIN_GROUP
 from knowledge.summary import Summary, summary_headline
 
 __all__ = [
@@ -195,14 +196,14 @@ def build_config_modal(config: WorkspaceConfig, *, channel_id: str) -> dict[str,
             "label": {"type": "plain_text", "text": "Minimum group size"},
             "hint": {
                 "type": "plain_text",
-                "text": "No breakdown is shown for fewer people than this. It can't be lower than 3.",
+                "text": f"No breakdown is shown for fewer people than this: from {MIN_GROUP} to {MAX_GROUP}.",
             },
             "element": {
                 "type": "number_input",
                 "action_id": "min_group",
                 "is_decimal_allowed": False,
-                "min_value": "3",
-                "max_value": "50",
+                "min_value": str(MIN_GROUP),
+                "max_value": str(MAX_GROUP),
                 "initial_value": str(config.min_group),
             },
         },

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,18 +30,28 @@ from bot.features.summary.blocks import (
     build_summary_message,
     summary_text,
 )
-from bot.features.summary.service import period_ending, summarize
-from bot.permissions import Admins
+from bot.features.summary.service import current_week, summarize
 from bot.slack_text import quote_user_text
-from bot.store import MIN_GROUP_FLOOR, WorkspaceConfig
+from bot.store import Forgotten, WorkspaceConfig
 from bot.store.events import utc_now
+from knowledge.anonymity import MAX_GROUP, MIN_GROUP
 
 __all__ = ["parse_channel", "register"]
 
 log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
+#: A preview id as the Post and Discard buttons carry it (``secrets.token_hex(6)``).
+_PREVIEW = re.compile(r"[0-9a-f]{12}")
+_STALE_PREVIEW = (
+    "That preview is out of date (previews are kept for a day). Nothing was posted. "
+    "Run `/mlorg summary` again for a fresh one."
+)
 _REFUSED = "Only workspace admins and owners, and the people in MLORG_ADMINS, can {what}. Nothing was changed or posted."
+
+
+def _preview_key(preview_id: str) -> str:
+    return f"summary:{preview_id}"
 
 
 def parse_channel(text: str) -> tuple[str, str | None] | None:
@@ -53,8 +62,8 @@ def parse_channel(text: str) -> tuple[str, str | None] | None:
     return match.group(1), (match.group(2) or None)
 
 
-def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
-    store, kb = deps.store, deps.kb
+def register(app: AsyncApp, deps: Deps) -> None:
+    store, kb, admins = deps.store, deps.kb, deps.admins
 
     async def handle_summary_command(ctx: CommandContext) -> None:
         await ctx.ack()
@@ -85,12 +94,21 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
             )
             return
         channel_id, channel_name = target
-        end = utc_now()
-        summary = await summarize(store, kb, ctx.team_id, period_ending(end), config.min_group)
-        value = "|".join([channel_id, end.isoformat(), secrets.token_hex(6), channel_name or ""])
+        summary = await summarize(store, kb, ctx.team_id, current_week(utc_now()), config.min_group)
+        # The preview is stored as exactly what Post will post; the button only names it.
+        preview_id = secrets.token_hex(6)
+        await store.outbox.enqueue(
+            ctx.team_id,
+            _preview_key(preview_id),
+            kind="summary",
+            channel_id=channel_id,
+            payload={"blocks": build_summary_message(summary), "text": summary_text(summary)},
+            requested_by=ctx.user_id,
+            held=True,
+        )
         await ctx.respond(
             response_type="ephemeral",
-            blocks=build_preview(summary, channel_id=channel_id, channel_name=channel_name, value=value),
+            blocks=build_preview(summary, channel_id=channel_id, channel_name=channel_name, value=preview_id),
             text=summary_text(summary),
         )
 
@@ -105,38 +123,27 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
                 response_type="ephemeral", replace_original=False, text=_REFUSED.format(what="post summaries")
             )
             return
-        channel_id, end_iso, preview_id, _name = ([*payloads.action_value(body).split("|"), "", "", ""])[:4]
-        try:
-            end = datetime.fromisoformat(end_iso)
-        except ValueError:
-            await respond(
-                response_type="ephemeral", replace_original=False, text="That preview is out of date."
-            )
+        # The button only names the stored preview: nothing in a click chooses what is posted.
+        preview_id = payloads.action_value(body)
+        released = None
+        if _PREVIEW.fullmatch(preview_id):
+            released = await store.outbox.release(team_id, _preview_key(preview_id))
+        if released is None:
+            await respond(response_type="ephemeral", replace_original=False, text=_STALE_PREVIEW)
             return
-        if end.tzinfo is None or not channel_id:
-            await respond(
-                response_type="ephemeral", replace_original=False, text="That preview is out of date."
-            )
-            return
-        config = await store.workspaces.get(team_id)
-        summary = await summarize(store, kb, team_id, period_ending(end), config.min_group)
-        item, created = await store.outbox.enqueue(
-            team_id,
-            f"summary:{preview_id}",
-            kind="summary",
-            channel_id=channel_id,
-            payload={"blocks": build_summary_message(summary), "text": summary_text(summary)},
-            requested_by=user_id,
-        )
-        note = "is on its way" if created else "was already sent"
+        item, now = released
+        note = "is on its way" if now else "was already sent"
         await respond(
             replace_original=True,
             text=f":outbox_tray: The summary {note} to <#{item.channel_id}>. If it can't be delivered I'll tell you.",
         )
 
     @deps.actions.on(ids.DISCARD)
-    async def handle_discard(ack: AsyncAck, respond: AsyncRespond) -> None:
+    async def handle_discard(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        preview_id = payloads.action_value(body)
+        if _PREVIEW.fullmatch(preview_id):
+            await store.outbox.discard(payloads.team_id(body), _preview_key(preview_id))
         await respond(delete_original=True)
 
     async def handle_config_command(ctx: CommandContext) -> None:
@@ -173,21 +180,8 @@ def register(app: AsyncApp, deps: Deps, admins: Admins) -> None:
                 text="To delete what mlorg stored about you, type `/mlorg forget me`.",
             )
             return
-        flows, responses = await store.diagnoses.forget_user(ctx.team_id, ctx.user_id)
-        answers = await store.quizzes.forget_user(ctx.team_id, ctx.user_id)
-        mentions = await store.forget_mentions(ctx.team_id, ctx.user_id)
-        if not (flows or responses or answers or mentions):
-            text = "mlorg had nothing stored about you, so there was nothing to delete."
-        else:
-            text = (
-                ":wastebasket: Deleted what mlorg stored about you: "
-                f"{_count(flows, 'diagnosis', 'diagnoses')} (including unfinished ones), "
-                f"{_count(responses, 'team diagnosis answer', 'team diagnosis answers')} and "
-                f"{_count(answers, 'quiz answer', 'quiz answers')}; your name was removed from "
-                f"{_count(mentions, 'finished quiz, team diagnosis or setting', 'finished quizzes, team diagnoses and settings')} "
-                "you ran or changed. A quiz or team diagnosis you are still running keeps it until it ends. "
-                "Summaries already posted never named you and are not changed."
-            )
+        forgotten = await store.forget_user(ctx.team_id, ctx.user_id)
+        text = describe_forgotten(forgotten)
         await ctx.ack(response_type="ephemeral", text=text)
 
     deps.commands.add(
@@ -228,10 +222,12 @@ def _read_config(team_id: str, values: dict[str, Any]) -> tuple[WorkspaceConfig,
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         errors["timezone"] = "Use an IANA time zone name, such as Europe/Berlin or UTC."
-    raw_group = str(((values.get("min_group") or {}).get("min_group") or {}).get("value") or MIN_GROUP_FLOOR)
-    if not raw_group.isdigit() or int(raw_group) < MIN_GROUP_FLOOR:
-        errors["min_group"] = f"The minimum group size is at least {MIN_GROUP_FLOOR}."
-        min_group = MIN_GROUP_FLOOR
+    raw_group = str(
+        ((values.get("min_group") or {}).get("min_group") or {}).get("value") or MIN_GROUP
+    ).strip()
+    if not raw_group.isdigit() or not MIN_GROUP <= int(raw_group) <= MAX_GROUP:
+        errors["min_group"] = f"The minimum group size is a whole number from {MIN_GROUP} to {MAX_GROUP}."
+        min_group = MIN_GROUP
     else:
         min_group = int(raw_group)
     if weekday is not None and not channels:
@@ -256,6 +252,35 @@ def _describe(config: WorkspaceConfig) -> str:
     return (
         f":gear: mlorg settings saved. Leadership channels: {channels}. Weekly digest: {digest}. "
         f"Minimum group size: {config.min_group}."
+    )
+
+
+def describe_forgotten(forgotten: Forgotten) -> str:
+    """What ``forget me`` did, exactly: only what was deleted or changed is named."""
+    if not forgotten.anything:
+        return "mlorg had nothing stored about you, so there was nothing to delete."
+    done = []
+    if forgotten.diagnoses:
+        done.append(f"deleted {_count(forgotten.diagnoses, 'diagnosis', 'diagnoses')} (finished or not)")
+    if forgotten.team_answers:
+        done.append(
+            f"deleted {_count(forgotten.team_answers, 'team diagnosis answer', 'team diagnosis answers')}"
+        )
+    if forgotten.quiz_answers:
+        done.append(f"deleted {_count(forgotten.quiz_answers, 'quiz answer', 'quiz answers')}")
+    running = forgotten.running_quizzes + forgotten.open_sessions
+    if running:
+        done.append(
+            f"removed your name from {_count(running, 'quiz or team diagnosis', 'quizzes and team diagnoses')} "
+            "still running; the workspace's admins can move it on or close it now"
+        )
+    if forgotten.mentions:
+        done.append(
+            f"removed your name from {_count(forgotten.mentions, 'finished quiz, team diagnosis, summary or setting', 'finished quizzes, team diagnoses, summaries and settings')}"
+        )
+    return (
+        ":wastebasket: Done. mlorg " + "; ".join(done) + ". "
+        "Summaries already posted never named you and are not changed."
     )
 
 

@@ -1,20 +1,46 @@
-"""Build a workspace's summary for a period from what the store holds.
+"""Build a workspace's summary for a week from what the store holds.
 
-Shared by ``/mlorg summary`` and the digest scheduler, so a preview, a posted
-summary and a scheduled digest say the same thing for the same period.
+Shared by ``/mlorg summary``, the digest scheduler and ``mlorg export``, so a preview, a
+posted summary, a scheduled digest and an export say the same thing for the same week.
+
+Weeks are fixed by the server (Monday 00:00 UTC to the next), never by a button or by the
+moment someone asks: two windows a few minutes apart could differ by one person. A week is
+a *watched* view: admins can ask for it again and again while people keep taking the
+diagnosis, so its figures only move on once at least the minimum group of people changed
+since they were last shown. Until then it shows the same people as last time (diagnoses
+are never changed once finished, so those figures can be computed again exactly).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
-from bot.store import Flow, Store
+from bot.store import Flow, QuizAnswer, ReleasedView, Store
 from knowledge import KnowledgeBase
-from knowledge.diagnosis import role_of
+from knowledge.diagnosis import ALL, aggregate, role_of, score
+from knowledge.quiz import released_answers
 from knowledge.summary import Period, Summary, build_summary
 
-__all__ = ["summarize"]
+__all__ = ["current_week", "last_week", "summarize", "view_key"]
+
+#: Saving a week's state is a compare-and-set; two admins asking at once retry this often.
+_ATTEMPTS = 5
+
+
+def current_week(now: datetime) -> Period:
+    """The week (Monday 00:00 UTC on) that ``now`` falls in: what ``/mlorg summary`` shows."""
+    last = Period.week_before(now)
+    return Period(last.end, last.end + timedelta(days=7))
+
+
+def last_week(now: datetime) -> Period:
+    """The last whole week before ``now``: what a scheduled digest reports."""
+    return Period.week_before(now)
+
+
+def view_key(period: Period) -> str:
+    return f"week:{period.start.date().isoformat()}"
 
 
 def _latest_per_person(flows: Iterable[Flow], period: Period) -> list[Flow]:
@@ -25,20 +51,91 @@ def _latest_per_person(flows: Iterable[Flow], period: Period) -> list[Flow]:
             flow.user_id not in latest or flow.updated_at > latest[flow.user_id].updated_at
         ):
             latest[flow.user_id] = flow
-    return list(latest.values())
+    return sorted(latest.values(), key=lambda f: f.flow_id)
+
+
+def _entries(kb: KnowledgeBase, flows: Sequence[Flow]) -> list[tuple[dict[str, str], str | None]]:
+    return [(dict(f.answers), role_of(kb, f.answers)) for f in flows]
+
+
+def _released(
+    kb: KnowledgeBase, flows: Sequence[Flow], period: Period, view: ReleasedView, group: int
+) -> tuple[list[Flow], int]:
+    """The diagnoses a week's figures may be drawn from now, and how many people wait.
+
+    The latest per person, if enough changed since the week was last shown; otherwise the
+    diagnoses it showed then (less anyone who asked to be forgotten since).
+    """
+    latest = _latest_per_person(flows, period)
+    results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in latest]
+    now = aggregate(kb, results, group, members=[f.flow_id for f in latest], shown=view.shown)
+    shown_before = set(view.shown.get(ALL, ()))
+    if now.visible or not shown_before:
+        return latest, 0
+    return [f for f in flows if f.flow_id in shown_before], now.unshown
 
 
 async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Period, min_group: int) -> Summary:
+    """The week's summary, released through the week's watched state (saved when it moves on)."""
     previous = period.previous()
-    flows = await store.diagnoses.finished_since(team_id, previous.start)
-    now = [(f.answers, role_of(kb, f.answers)) for f in _latest_per_person(flows, period)]
-    before = [(f.answers, role_of(kb, f.answers)) for f in _latest_per_person(flows, previous)]
-    answers = await store.quizzes.answers_since(team_id, period.start)
-    records = [(a.question_id, a.topic_id, a.user_id, a.correct) for a in answers if a.answered_at in period]
-    return build_summary(
-        kb, period=period, diagnoses=now, previous=before, quiz_records=records, min_group=min_group
-    )
+    for _ in range(_ATTEMPTS):
+        views = [await store.views.get(team_id, view_key(p)) for p in (period, previous)]
+        flows = [
+            f
+            for f in await store.diagnoses.finished_since(team_id, previous.start)
+            if f.updated_at < period.end
+        ]
+        now, waiting = _released(kb, flows, period, views[0], min_group)
+        before, _ = _released(kb, flows, previous, views[1], min_group)
+        answers = await store.quizzes.answers_since(team_id, period.start)
+        summary = build_summary(
+            kb,
+            period=period,
+            diagnoses=_entries(kb, now),
+            previous=_entries(kb, before),
+            quiz_records=_quiz_records(answers, period, min_group),
+            quiz_activity=_activity(answers, period),
+            min_group=min_group,
+            members=[f.flow_id for f in now],
+            shown=views[0].shown,
+            previous_members=[f.flow_id for f in before],
+            previous_shown=views[1].shown,
+            held_back=waiting,
+        )
+        states = [(period, views[0], summary.team.shown), (previous, views[1], summary.previous_shown)]
+        if await _save(store, team_id, states):
+            return summary
+    # Others kept moving the week on; drawing from a state that is not saved would be unsafe.
+    raise RuntimeError("could not settle the summary's state; try again")
 
 
-def period_ending(end: datetime) -> Period:
-    return Period.ending(end, days=7)
+async def _save(
+    store: Store,
+    team_id: str,
+    states: Sequence[tuple[Period, ReleasedView, dict[str, tuple[str, ...]] | None]],
+) -> bool:
+    for period, view, shown in states:
+        if shown is None or shown == dict(view.shown):
+            continue
+        if not await store.views.save(team_id, view_key(period), shown, expected=view.version):
+            return False
+    return True
+
+
+def _activity(answers: Sequence[QuizAnswer], period: Period) -> tuple[int, int]:
+    """How many quiz answers the period had, and from how many players: counts, not results."""
+    within = [a for a in answers if a.answered_at in period]
+    return len(within), len({a.user_id for a in within})
+
+
+def _quiz_records(
+    answers: Sequence[QuizAnswer], period: Period, min_group: int
+) -> list[tuple[str, str, str, bool]]:
+    """The period's answers to questions whose tally was (or may be) shown in their quiz."""
+    units = [
+        ((a.quiz_id, a.position), (a.question_id, a.topic_id, a.user_id, a.correct))
+        for a in answers
+        if a.answered_at in period
+    ]
+    closed = {(a.quiz_id, a.position) for a in answers if a.closed}
+    return released_answers(units, closed, min_group)
