@@ -12,10 +12,13 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.features.summary.service import current_week, summarize
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from knowledge import KnowledgeBase
-from knowledge.diagnosis import role_of, score
+from knowledge.diagnosis import TeamAggregate
+from knowledge.quiz import released_answers
+from knowledge.summary import Period
 
 __all__ = ["export", "list_outbox", "open_store", "retry_outbox"]
 
@@ -47,67 +50,118 @@ async def retry_outbox(store: Store, item_id: str | None) -> int:
     return await store.outbox.retry(item_id)
 
 
-async def export(store: Store, kb: KnowledgeBase, directory: Path) -> list[str]:
-    """Write anonymised CSVs per workspace; returns a line per file (or per workspace skipped).
+async def export(
+    store: Store, kb: KnowledgeBase, directory: Path, *, now: datetime | None = None
+) -> list[str]:
+    """Write aggregate CSVs per workspace; returns a line per file (or per workspace skipped).
 
-    No user id is written. A workspace's diagnoses are exported only when at least its
-    minimum group size of people took one, and quiz figures are per question, only for
-    questions that many people answered, so no row describes one identifiable person.
+    Every row is a group of at least the workspace's minimum group size, drawn exactly as the
+    leadership summary draws it (the same released figures, so an export never shows a week
+    one person apart from what leaders saw), and no user id, answer or time of day is written.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    now = now or datetime.now(UTC)
     report: list[str] = []
     teams = sorted(set(await store.diagnoses.teams()) | set(await store.quizzes.teams()))
     if not teams:
         return ["Nothing to export yet: no diagnoses or quiz answers are stored."]
     for team_id in teams:
         config = await store.workspaces.get(team_id)
-        report += await _export_diagnoses(store, kb, team_id, config.min_group, directory)
+        report += await _export_diagnoses(store, kb, team_id, config.min_group, directory, now)
         report += await _export_quiz(store, team_id, config.min_group, directory)
     return report
 
 
+def _diagnosis_header(kb: KnowledgeBase) -> list[str]:
+    header = ["week_start", "week_end", "people", "leaders", "contributors"]
+    for archetype in kb.archetypes:
+        header += [
+            f"best_fit_{archetype.id}",
+            f"best_fit_{archetype.id}_leaders",
+            f"best_fit_{archetype.id}_contributors",
+        ]
+    for dimension in kb.dimensions:
+        header += [
+            f"mean_{dimension.id}",
+            f"mean_{dimension.id}_leaders",
+            f"mean_{dimension.id}_contributors",
+        ]
+    return header
+
+
+def _tenths(value: float | None) -> str:
+    """A mean position on the 0-1 scale to one decimal, as the team summary shows it."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def _diagnosis_row(kb: KnowledgeBase, period: Period, team: TeamAggregate) -> list[object]:
+    """One week: the whole group always, leaders and contributors only when each is large enough."""
+    gap = team.perception_gap
+    row: list[object] = [
+        period.start.date().isoformat(),
+        period.end.date().isoformat(),
+        team.placed,
+        gap.leaders if gap else "",
+        gap.contributors if gap else "",
+    ]
+    tallies = {t.archetype.id: t.best_fit for t in team.distribution}
+    by_role = {a.archetype.id: a for a in gap.archetypes} if gap else {}
+    for archetype in kb.archetypes:
+        role = by_role.get(archetype.id)
+        row += [
+            tallies.get(archetype.id, 0),
+            role.leaders if role else "",
+            role.contributors if role else "",
+        ]
+    readings = {r.dimension.id: r for r in team.readings}
+    dims = {d.dimension.id: d for d in gap.dimensions} if gap else {}
+    for dimension in kb.dimensions:
+        reading = readings.get(dimension.id)
+        perception = dims.get(dimension.id)
+        row += [
+            _tenths(reading.mean if reading else None),
+            _tenths(perception.leaders if perception else None),
+            _tenths(perception.contributors if perception else None),
+        ]
+    return row
+
+
 async def _export_diagnoses(
-    store: Store, kb: KnowledgeBase, team_id: str, min_group: int, directory: Path
+    store: Store, kb: KnowledgeBase, team_id: str, min_group: int, directory: Path, now: datetime
 ) -> list[str]:
     flows = await store.diagnoses.finished_since(team_id, datetime(1970, 1, 1, tzinfo=UTC))
-    people = {flow.user_id for flow in flows}
-    if len(people) < min_group:
-        return [
-            f"{team_id}: diagnoses skipped ({len(people)} people; at least {min_group} are needed to export)"
-        ]
+    weeks = sorted(
+        {current_week(flow.updated_at) for flow in flows if flow.updated_at <= now}, key=lambda p: p.start
+    )
+    rows: list[list[object]] = []
+    for week in weeks:
+        summary = await summarize(store, kb, team_id, week, min_group)
+        if summary.team.visible:
+            rows.append(_diagnosis_row(kb, week, summary.team))
+    if not rows:
+        return [f"{team_id}: no week had diagnoses from at least {min_group} people; nothing exported"]
     path = directory / f"{team_id}-diagnoses.csv"
-    questions = list(kb.questions)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            ["date", "best_fit", "best_fit_percent", "runner_up", "blend", "role", *(q.id for q in questions)]
-        )
-        for flow in sorted(flows, key=lambda f: f.updated_at):
-            result = score(kb, flow.answers)
-            writer.writerow(
-                [
-                    flow.updated_at.date().isoformat(),  # the day, not the minute: times could identify
-                    result.best.id,
-                    result.shares[0].percent,
-                    result.runner_up.id if result.runner_up else "",
-                    "yes" if result.blend else "no",
-                    role_of(kb, flow.answers) or "",
-                    *(flow.answers.get(q.id, "") for q in questions),
-                ]
-            )
-    return [f"{path}: {len(flows)} diagnoses from {len(people)} people"]
+        writer.writerow(_diagnosis_header(kb))
+        writer.writerows(rows)
+    skipped = len(weeks) - len(rows)
+    tail = f"; {skipped} week(s) with fewer than {min_group} people left out" if skipped else ""
+    return [f"{path}: {len(rows)} week(s), each over at least {min_group} people{tail}"]
 
 
 async def _export_quiz(store: Store, team_id: str, min_group: int, directory: Path) -> list[str]:
+    """Per question, only answers to question rounds whose tally could be shown in their thread."""
     answers = await store.quizzes.answers_since(team_id, datetime(1970, 1, 1, tzinfo=UTC))
     if not answers:
         return []
+    units = [((a.quiz_id, a.position), (a.question_id, a.topic_id, a.user_id, a.correct)) for a in answers]
+    closed = {(a.quiz_id, a.position) for a in answers if a.closed}
     by_question: dict[tuple[str, str], list[bool]] = defaultdict(list)
     players: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for answer in answers:
-        key = (answer.question_id, answer.topic_id)
-        by_question[key].append(answer.correct)
-        players[key].add(answer.user_id)
+    for question_id, topic_id, user_id, correct in released_answers(units, closed, min_group):
+        by_question[(question_id, topic_id)].append(correct)
+        players[(question_id, topic_id)].add(user_id)
     path = directory / f"{team_id}-quiz.csv"
     kept = 0
     with path.open("w", newline="", encoding="utf-8") as handle:

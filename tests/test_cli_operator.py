@@ -74,9 +74,11 @@ def with_store(url: str, work: Callable[[Store], Awaitable[object]]) -> None:
     asyncio.run(go())
 
 
-async def finish(store: Store, team: str, user: str) -> None:
+async def finish(store: Store, team: str, user: str, role: str | None = None) -> None:
+    """A finished diagnosis with the same answers for everyone (and ``role`` on the role question)."""
+    answers = {**ANSWERS, **({"role": role} if role else {})}
     flow = await store.diagnoses.start(team, user, "C0TEAM", resume=False)
-    for step, (question, option) in enumerate(ANSWERS.items()):
+    for step, (question, option) in enumerate(answers.items()):
         assert await store.diagnoses.answer(team, flow.flow_id, step, question, option) is not None
     assert await store.diagnoses.finish(team, flow.flow_id) is not None
 
@@ -156,7 +158,7 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
 # -- mlorg export ----------------------------------------------------------------------------------------
 
 
-def test_export_writes_anonymous_csvs_for_groups_of_three_and_skips_smaller_ones(
+def test_export_writes_one_aggregate_row_per_week_and_skips_groups_below_three(
     mlorg: Run, database_url: str, tmp_path: Path
 ) -> None:
     question_ids: list[str] = []
@@ -164,7 +166,7 @@ def test_export_writes_anonymous_csvs_for_groups_of_three_and_skips_smaller_ones
     async def seed(store: Store) -> None:
         for person in PEOPLE:
             await finish(store, TEAM, person)
-        await finish(store, TEAM, PEOPLE[0])  # a retake: two rows, still three people
+        await finish(store, TEAM, PEOPLE[0])  # a retake replaces: still three people
         for person in PEOPLE[:2]:
             await finish(store, SMALL_TEAM, person)
         question_ids.extend(await quiz(store, TEAM, [PEOPLE, PEOPLE[:2]]))
@@ -178,15 +180,22 @@ def test_export_writes_anonymous_csvs_for_groups_of_three_and_skips_smaller_ones
     assert code == 0, err
     diagnoses = out_dir / f"{TEAM}-diagnoses.csv"
     quiz_csv = out_dir / f"{TEAM}-quiz.csv"
-    assert f"{diagnoses}: 4 diagnoses from 3 people" in out
-    assert f"{SMALL_TEAM}: diagnoses skipped (2 people; at least 3 are needed to export)" in out
+    assert f"{diagnoses}: 1 week(s), each over at least 3 people" in out
+    assert f"{SMALL_TEAM}: no week had diagnoses from at least 3 people; nothing exported" in out
     assert not (out_dir / f"{SMALL_TEAM}-diagnoses.csv").exists()
 
-    rows = list(csv.DictReader(diagnoses.open(encoding="utf-8")))
-    assert len(rows) == 4
-    assert list(rows[0])[:6] == ["date", "best_fit", "best_fit_percent", "runner_up", "blend", "role"]
-    assert all(len(r["date"]) == 10 for r in rows), "the day, never the time"
-    assert all(r[q.id] == ANSWERS[q.id] for r in rows for q in KB.questions)
+    [row] = list(csv.DictReader(diagnoses.open(encoding="utf-8")))
+    assert row["people"] == "3", "one row per week, each person once"
+    assert len(row["week_start"]) == 10 and row["week_start"] < row["week_end"]
+    assert sum(int(row[f"best_fit_{a.id}"]) for a in KB.archetypes) == 3
+    # Nobody said their role: no role column is filled.
+    assert all(
+        row[k] == ""
+        for k in row
+        if k.endswith(("_leaders", "_contributors")) or k in ("leaders", "contributors")
+    )
+    # No answer of anyone's is written, only aggregates.
+    assert not set(row) & {q.id for q in KB.questions}
 
     quiz_rows = list(csv.DictReader(quiz_csv.open(encoding="utf-8")))
     assert [r["question_id"] for r in quiz_rows] == [question_ids[0]], "only questions 3+ people answered"
@@ -203,6 +212,44 @@ def test_export_writes_anonymous_csvs_for_groups_of_three_and_skips_smaller_ones
         assert person not in everything, f"{person} appears in the export"
 
 
+def test_an_export_from_a_workspace_with_one_leader_does_not_single_the_leader_out(
+    mlorg: Run, database_url: str, tmp_path: Path
+) -> None:
+    async def seed(store: Store) -> None:
+        await finish(store, TEAM, "U0BOSS", role="leader")
+        for person in PEOPLE:
+            await finish(store, TEAM, person, role="contributor")
+
+    with_store(database_url, seed)
+
+    code, _, err = mlorg("export", "--out", str(tmp_path / "export"))
+
+    assert code == 0, err
+    [row] = list(csv.DictReader((tmp_path / "export" / f"{TEAM}-diagnoses.csv").open(encoding="utf-8")))
+    assert row["people"] == "4"
+    role_columns = [
+        k for k in row if k.endswith(("_leaders", "_contributors")) or k in ("leaders", "contributors")
+    ]
+    assert role_columns and all(row[k] == "" for k in role_columns), "a group of one leader is suppressed"
+
+
+def test_an_export_fills_role_columns_when_each_role_group_is_large_enough(
+    mlorg: Run, database_url: str, tmp_path: Path
+) -> None:
+    async def seed(store: Store) -> None:
+        for n in range(3):
+            await finish(store, TEAM, f"U0LEAD{n}", role="leader")
+            await finish(store, TEAM, f"U0CONT{n}", role="contributor")
+
+    with_store(database_url, seed)
+
+    assert mlorg("export", "--out", str(tmp_path / "export"))[0] == 0
+    [row] = list(csv.DictReader((tmp_path / "export" / f"{TEAM}-diagnoses.csv").open(encoding="utf-8")))
+    assert (row["people"], row["leaders"], row["contributors"]) == ("6", "3", "3")
+    assert sum(int(row[f"best_fit_{a.id}_leaders"]) for a in KB.archetypes) == 3
+    assert all(row[f"mean_{d.id}_leaders"] != "" for d in KB.dimensions)
+
+
 def test_export_honours_a_workspaces_higher_minimum_group(
     mlorg: Run, database_url: str, tmp_path: Path
 ) -> None:
@@ -216,7 +263,7 @@ def test_export_honours_a_workspaces_higher_minimum_group(
     code, out, _ = mlorg("export", "--out", str(tmp_path / "export"))
 
     assert code == 0
-    assert f"{TEAM}: diagnoses skipped (3 people; at least 4 are needed to export)" in out
+    assert f"{TEAM}: no week had diagnoses from at least 4 people; nothing exported" in out
     assert not (tmp_path / "export" / f"{TEAM}-diagnoses.csv").exists()
 
 
