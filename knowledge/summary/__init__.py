@@ -1,0 +1,29 @@
+"""The leadership summary: what a period's diagnoses and quizzes say, for people who were not there.
+
+One module per job: :mod:`~knowledge.summary.period` (the fixed weeks),
+:mod:`~knowledge.summary.model` (what a summary holds), :mod:`~knowledge.summary.build`
+(the anonymised figures, see its docstring for the rules) and
+:mod:`~knowledge.summary.render` (plain text). Everything is re-exported here.
+"""
+
+from __future__ import annotations
+
+from knowledge.summary.build import FOCUS_ITEMS, SHIFT_POINTS, SUGGEST_DIAGNOSE, SUGGEST_QUIZ, build_summary
+from knowledge.summary.model import ArchetypeShift, Change, MissedTopic, Summary
+from knowledge.summary.period import Period
+from knowledge.summary.render import render_summary_text, summary_headline
+
+__all__ = [
+    "FOCUS_ITEMS",
+    "SHIFT_POINTS",
+    "SUGGEST_DIAGNOSE",
+    "SUGGEST_QUIZ",
+    "ArchetypeShift",
+    "Change",
+    "MissedTopic",
+    "Period",
+    "Summary",
+    "build_summary",
+    "render_summary_text",
+    "summary_headline",
+]
