@@ -22,21 +22,19 @@ from bot.deps import Deps
 from bot.features.diagnose import ids
 from bot.features.diagnose.blocks import (
     build_closed_view,
-    build_invitation,
     build_question_view,
     build_result_view,
     build_shared_result,
-    build_team_summary,
-    invitation_text,
     question_at,
 )
+from bot.features.diagnose.team_thread import TeamThread
 from bot.features.explain.blocks import build_card
 from bot.features.home.blocks import build_topic_modal
 from bot.slack_text import api_error
-from bot.store import Flow, TeamSession
+from bot.store import Flow
 from knowledge import KnowledgeBase, Question, explain
 from knowledge.anonymity import MIN_GROUP
-from knowledge.diagnosis import aggregate, role_of, score
+from knowledge.diagnosis import role_of, score
 
 __all__ = ["register"]
 
@@ -69,6 +67,7 @@ def _parse(value: str) -> tuple[str, int, str]:
 def register(app: AsyncApp, deps: Deps) -> None:
     kb = deps.kb
     diagnoses = deps.store.diagnoses
+    thread = TeamThread(deps)
 
     def render(
         flow: Flow,
@@ -102,11 +101,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             min_group=min_group,
         )
 
-    async def min_group_of(team_id: str) -> int:
-        return (await deps.store.workspaces.get(team_id)).min_group
-
     async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
-        group = await min_group_of(flow.team_id) if flow.session_id else MIN_GROUP
+        group = await thread.min_group(flow.team_id) if flow.session_id else MIN_GROUP
         await client.views_open(trigger_id=trigger_id, view=render(flow, min_group=group))
 
     async def handle_diagnose_command(ctx: CommandContext) -> None:
@@ -118,7 +114,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         mode = ctx.text.strip().lower()
         if mode in {"team", "channel", "us"}:
             await ctx.ack()
-            await start_team_session(ctx)
+            await thread.post(ctx)
             return
         if mode not in {"", "me", "start", "restart", "again", "over"}:
             await ctx.ack(response_type="ephemeral", text=_USAGE)
@@ -127,94 +123,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         resume = mode not in {"restart", "again", "over"}
         flow = await diagnoses.start(ctx.team_id, ctx.user_id, ctx.channel_id, resume=resume)
         await open_flow(ctx.client, ctx.trigger_id, flow)
-
-    async def start_team_session(ctx: CommandContext) -> None:
-        group = await min_group_of(ctx.team_id)
-        session = await diagnoses.open_session(ctx.team_id, ctx.channel_id, ctx.user_id)
-        try:
-            posted = await ctx.client.chat_postMessage(
-                channel=ctx.channel_id,
-                blocks=build_invitation(
-                    session_id=session.session_id, started_by=ctx.user_id, answered=0, min_group=group
-                ),
-                text=invitation_text(ctx.user_id),
-            )
-            message_ts = str(posted["ts"])
-            summary = await ctx.client.chat_postMessage(
-                channel=ctx.channel_id,
-                thread_ts=message_ts,
-                blocks=build_team_summary(aggregate(kb, [], group)),
-                text="The team summary appears here once enough people have answered.",
-            )
-        except SlackApiError as error:
-            await diagnoses.close_session(ctx.team_id, session.session_id)
-            log.info("team diagnosis could not be posted: %s", api_error(error))
-            await ctx.respond(
-                response_type="ephemeral",
-                text="I can't post in this channel. Add me with `/invite @mlorg` and try again.",
-            )
-            return
-        await diagnoses.set_session_messages(ctx.team_id, session.session_id, message_ts, str(summary["ts"]))
-
-    async def refresh_team(
-        client: AsyncWebClient, session: TeamSession, *, closed_by: str | None = None
-    ) -> None:
-        """Redraw the thread's anonymous summary, if it may change, and the invitation's count.
-
-        The summary is a view people watch, so it is redrawn only once at least the minimum
-        group of people changed since it was last drawn (see :mod:`knowledge.anonymity`);
-        what it showed is saved with a compare-and-set, so two replicas (or two people
-        finishing at once) cannot both move it on from the same figures.
-        """
-        group = await min_group_of(session.team_id)
-        key = f"team:{session.session_id}"
-        for _ in range(5):
-            view = await deps.store.views.get(session.team_id, key)
-            responses = await diagnoses.responses(session.team_id, session.session_id)
-            team = aggregate(
-                kb,
-                [(score(kb, r.answers), r.role) for r in responses],
-                group,
-                members=[r.token for r in responses],
-                shown=view.shown,
-            )
-            if not team.updated:
-                break
-            if not await deps.store.views.save(session.team_id, key, team.shown or {}, expected=view.version):
-                continue  # someone else drew it meanwhile: decide again from what they showed
-            if session.summary_ts is not None:
-                await client.chat_update(
-                    channel=session.channel_id,
-                    ts=session.summary_ts,
-                    blocks=build_team_summary(team),
-                    text=f"Team diagnosis summary ({team.placed} people)",
-                )
-            break
-        else:
-            return
-        if session.message_ts is None:
-            return
-        # Two people finishing at once can cross their redraws: the last count drawn is re-checked.
-        drawn = -1
-        for _ in range(3):
-            current = await diagnoses.get_session(session.team_id, session.session_id) or session
-            answered = len(await diagnoses.responses(session.team_id, session.session_id))
-            if answered == drawn or (current.status != "open" and closed_by is None):
-                return
-            drawn = answered
-            await client.chat_update(
-                channel=session.channel_id,
-                ts=session.message_ts,
-                blocks=build_invitation(
-                    session_id=session.session_id,
-                    started_by=current.started_by,
-                    answered=answered,
-                    min_group=group,
-                    closed_by=closed_by,
-                    unshown=team.unshown,
-                ),
-                text=invitation_text(current.started_by),
-            )
 
     async def complete(client: AsyncWebClient, view_id: str, flow: Flow) -> None:
         """The last answer: finish the flow once, show the result, feed the team summary."""
@@ -237,7 +145,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 finished.answers,
                 role_of(kb, finished.answers),
             )
-            await refresh_team(client, session)
+            await thread.refresh(client, session)
 
     async def clicked_flow(body: dict[str, Any], client: AsyncWebClient) -> tuple[Flow, int, str] | None:
         """The clicker's own flow named by the button (with its step and option), or None after
@@ -413,7 +321,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not await diagnoses.close_session(session.team_id, session.session_id):
             await respond(response_type="ephemeral", replace_original=False, text="It is already closed.")
             return
-        await refresh_team(client, session, closed_by=user_id)
+        await thread.refresh(client, session, closed_by=user_id)
 
     deps.commands.add(
         "diagnose",
