@@ -238,10 +238,10 @@ async def test_forget_me_in_the_middle_of_everything_leaves_the_id_in_no_table(
     store = store_of(app)
     # A running quiz they host, another they play, an open team session they started and
     # answered, a diagnosis half done and one finished, and a summary they asked to post.
-    await slack.command("quiz 3", user=me, channel="C0QUIZ")
-    await play_quiz(store, {me: True, "U0OTHER": False}, channel="C0PLAYED")
     invitation = await invite(slack, fake_slack, app, by=me)
     await take_part(slack, fake_slack, me, invitation, EMBEDDED)
+    await slack.command("quiz 3", user=me, channel="C0QUIZ")
+    await play_quiz(store, {me: True, "U0OTHER": False}, channel="C0PLAYED")
     await finish_diagnosis(store, me, PROFILES["embedded"])
     await open_diagnosis(slack, fake_slack, user=me)
     await click_through(slack, fake_slack, me, EMBEDDED[:2])
