@@ -17,17 +17,20 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from bot.features.quiz.engine import snapshot
 from bot.features.summary import ids
 from bot.store import OutboxItem, Store, WorkspaceConfig
+from bot.store.tables import DiagnosisFlowRow
 from knowledge import load_knowledge
 from knowledge.quiz import QuestionBank, QuizItem
+from knowledge.summary import Period
 from tests.e2e.fake_slack import Call, FakeSlack
 from tests.e2e.harness import RunningApp, make_settings, sqlite_url
 from tests.e2e.slack_client import SlackPlatform, find_button
@@ -717,7 +720,9 @@ async def test_forget_me_removes_the_persons_id_from_what_they_host_running_or_e
 
     assert "removed your name from 1 quiz or team diagnosis still running" in response.text
     assert "the workspace's admins can move it on or close it now" in response.text
-    assert "removed your name from 3 finished quizzes, team diagnoses, summaries and settings" in response.text
+    assert (
+        "removed your name from 3 finished quizzes, team diagnoses, summaries and settings" in response.text
+    )
     forgotten_quiz = await store.quizzes.get(TEAM, ended.quiz_id)
     assert forgotten_quiz is not None and forgotten_quiz.host_id == ""
     live = await store.quizzes.get(TEAM, running.quiz_id)
@@ -725,3 +730,21 @@ async def test_forget_me_removes_the_persons_id_from_what_they_host_running_or_e
     session = await store.diagnoses.get_session(TEAM, closed.session_id)
     assert session is not None and session.started_by == ""
     assert all(item.requested_by is None for item in await store.outbox.items(("pending",)))
+
+
+async def test_last_week_is_a_fixed_week_of_its_own_and_this_week_does_not_include_it(
+    app: RunningApp, fake_slack: FakeSlack, slack: SlackPlatform
+) -> None:
+    store = store_of(app)
+    for person in ("U0A", "U0B", "U0C"):
+        await finish_diagnosis(store, person, PROFILES["embedded"])
+    week = Period.week_before(datetime.now(UTC))
+    async with store.sessions.begin() as session:
+        await session.execute(update(DiagnosisFlowRow).values(updated_at=week.start + timedelta(days=1)))
+
+    last = await preview(slack, fake_slack, f"last week {LEAD_REF}")
+    this = await preview(slack, fake_slack)
+
+    assert "3 people diagnosed" in last.text
+    assert "no diagnoses" in this.text or "3 people diagnosed" not in this.text
+    assert week.label in last.text, "the week is the last whole Monday-to-Monday one"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,11 +32,12 @@ from bot.features.summary.blocks import (
     build_summary_message,
     summary_text,
 )
-from bot.features.summary.service import current_week, summarize
+from bot.features.summary.service import current_week, last_week, summarize
 from bot.slack_text import quote_user_text
 from bot.store import Forgotten, WorkspaceConfig
 from bot.store.events import utc_now
 from knowledge.anonymity import MAX_GROUP, MIN_GROUP
+from knowledge.summary import Period
 
 __all__ = ["parse_channel", "register"]
 
@@ -48,6 +51,21 @@ _STALE_PREVIEW = (
     "Run `/mlorg summary` again for a fresh one."
 )
 _REFUSED = "Only workspace admins and owners, and the people in MLORG_ADMINS, can {what}. Nothing was changed or posted."
+
+
+_LAST_WEEK = re.compile(r"^\s*last(?:\s+week)?\b", re.IGNORECASE)
+
+
+def _week_asked(text: str) -> tuple[Callable[[datetime], Period], str]:
+    """``last week #leads`` -> (last_week, "#leads"); otherwise this week so far.
+
+    Either way the server picks a whole Monday-to-Monday week: people choose which of
+    two fixed weeks, never where a window starts or ends.
+    """
+    match = _LAST_WEEK.match(text)
+    if match:
+        return last_week, text[match.end() :].strip()
+    return current_week, text.strip()
 
 
 def _preview_key(preview_id: str) -> str:
@@ -73,9 +91,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         config = await store.workspaces.get(ctx.team_id)
+        week, rest = _week_asked(ctx.text)
         target: tuple[str, str | None] | None
-        if ctx.text.strip():
-            target = parse_channel(ctx.text)
+        if rest:
+            target = parse_channel(rest)
             if target is None:
                 await ctx.respond(
                     response_type="ephemeral",
@@ -94,7 +113,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         channel_id, channel_name = target
-        summary = await summarize(store, kb, ctx.team_id, current_week(utc_now()), config.min_group)
+        summary = await summarize(store, kb, ctx.team_id, week(utc_now()), config.min_group)
         # The preview is stored as exactly what Post will post; the button only names it.
         preview_id = secrets.token_hex(6)
         await store.outbox.enqueue(
@@ -187,7 +206,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     deps.commands.add(
         "summary",
         handle_summary_command,
-        summary="(admins) Preview a leadership summary, then post it to a leadership channel.",
+        summary="(admins) Preview this week's leadership summary (or `last week`'s), then post it to a leadership channel.",
         example="/mlorg summary #leadership",
         aliases=("digest", "report"),
     )
