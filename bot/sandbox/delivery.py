@@ -81,7 +81,8 @@ class Delivery:
         self._events = itertools.count(1)
         self._retries: set[asyncio.Task[None]] = set()
 
-    async def close(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop pending event retries and close the connection pool."""
         for task in self._retries:
             task.cancel()
         if self._session is not None:

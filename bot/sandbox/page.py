@@ -59,6 +59,7 @@ class Page:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
         app.router.add_get("/static/{name}", self.static)
+        app.router.add_get("/favicon.ico", self.favicon)
         app.router.add_get("/ui/events", self.events)
         app.router.add_get("/ui/screen", self.screen)
         app.router.add_post("/ui/send", self.send)
@@ -86,6 +87,9 @@ class Page:
         )
         page = _SHELL.replace("{config}", data).replace("{people}", options).replace("{team}", _e(TEAM_NAME))
         return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+    async def favicon(self, _request: web.Request) -> web.Response:
+        return web.Response(text=_FAVICON, content_type="image/svg+xml")
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -331,12 +335,18 @@ class Page:
         return web.json_response({"ok": True, "channel": channel.id, "messages": messages})
 
 
+_FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" '
+    'fill="#2c3e50"/><text x="8" y="12" font-size="11" text-anchor="middle" fill="#fff">m</text></svg>'
+)
+
 _SHELL = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mlorg · local workspace</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>

@@ -151,7 +151,7 @@ class Sandbox:
 
     async def stop(self) -> None:
         await self._stop_app()
-        await self.delivery.close()
+        await self.delivery.shutdown()
         if self._standin is not None:
             await self._standin.cleanup()
             self._standin = None
@@ -182,6 +182,7 @@ def run_try(*, data_dir: Path, host: str = "127.0.0.1", port: int = 3000, browse
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if reset:
         clear_data(data_dir)
     asyncio.run(_run(Sandbox(data_dir, host=host, port=port), browser))
