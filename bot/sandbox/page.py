@@ -71,6 +71,7 @@ class Page:
         app.router.add_post("/control/post", self.send)
         app.router.add_get("/control/log", self.control_log)
         app.router.add_get("/control/messages", self.control_messages)
+        app.router.add_get("/control/settle", self.control_settle)
 
     # -- static ----------------------------------------------------------------------------------
     async def index(self, _request: web.Request) -> web.Response:
@@ -324,6 +325,16 @@ class Page:
                 "warnings": [{"where": w.where, "text": w.text} for w in self.ws.warnings],
             }
         )
+
+    async def control_settle(self, request: web.Request) -> web.Response:
+        """Answer once nothing has changed for ``quiet`` seconds: the work after an ack is done."""
+        quiet = min(max(float(request.query.get("quiet", "0.2")), 0.05), 5.0)
+        for _ in range(int(30 / quiet)):
+            before = self.ws.seq
+            await asyncio.sleep(quiet)
+            if self.ws.seq == before:
+                return web.json_response({"ok": True, "seq": before})
+        return web.json_response({"ok": False, "error": "still_busy"})
 
     async def control_messages(self, request: web.Request) -> web.Response:
         channel = self.ws.channel(request.query.get("channel", ""))
