@@ -117,7 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(http=args.http, host=args.host, port=args.port)
         if args.command == "try":
-            from bot.sandbox.runner import default_data_dir, run_try  # late: the terminal commands need no Slack
+            from bot.sandbox.runner import (  # late: the terminal commands need no Slack
+                default_data_dir,
+                run_try,
+            )
 
             return run_try(
                 data_dir=args.data_dir or default_data_dir(),

@@ -25,7 +25,13 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bot.sandbox.blockkit import check_blocks, check_view, parse_blocks
-from bot.sandbox.interactions import build_action, find_element, format_user_text, required_errors, state_values
+from bot.sandbox.interactions import (
+    build_action,
+    find_element,
+    format_user_text,
+    required_errors,
+    state_values,
+)
 from bot.sandbox.manifest import Manifest
 from bot.sandbox.responses import ResponseUrls
 from bot.sandbox.surfaces import ApiError, Triggers, Views

@@ -109,9 +109,9 @@ def state_values(blocks: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str,
         elements = [block["element"]] if block.get("type") == "input" and isinstance(block.get("element"), dict) else []
         if block.get("type") == "actions":
             elements = [e for e in block.get("elements") or [] if isinstance(e, dict) and e.get("type") != "button"]
-        if block.get("type") == "section" and isinstance(block.get("accessory"), dict):
-            if block["accessory"].get("type") not in {"button", "overflow", "image"}:
-                elements = [block["accessory"]]
+        accessory = block.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("type") not in {"button", "overflow", "image"}:
+            elements = [accessory]
         for element in elements:
             action_id = str(element.get("action_id") or "")
             given = (raw.get(block_id) or {}).get(action_id)

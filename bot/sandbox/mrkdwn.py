@@ -125,7 +125,7 @@ def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
     text = _CONTROL.sub(lambda m: stash(_control(m.group(1), names)), text)
     escaped = html.escape(decode(text), quote=True)
     for pattern, tag in _MARKS:
-        escaped = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", escaped)
+        escaped = pattern.sub(rf"<{tag}>\1</{tag}>", escaped)
     escaped = _emoji(escaped)
     escaped = _lines(escaped)
     # Placeholders may nest (a link inside a code block): expand until none is left.

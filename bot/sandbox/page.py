@@ -293,8 +293,9 @@ class Page:
 
     async def submit(self, request: web.Request) -> web.Response:
         data = await self._json(request)
-        state = data.get("state") if isinstance(data.get("state"), dict) else {}
-        return self._answer(await self.delivery.submit(str(data["user"]), str(data.get("view_id") or ""), state))
+        state = data.get("state")
+        submitted: dict[str, Any] = state if isinstance(state, dict) else {}
+        return self._answer(await self.delivery.submit(str(data["user"]), str(data.get("view_id") or ""), submitted))
 
     async def close(self, request: web.Request) -> web.Response:
         data = await self._json(request)

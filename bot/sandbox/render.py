@@ -135,8 +135,8 @@ def _image_url(element: Mapping[str, Any]) -> str:
 def _input(block: dict[str, Any], ctx: Ctx) -> str:
     label = render_text_object(block.get("label"), ctx)
     optional = '<span class="optional"> (optional)</span>' if block.get("optional") else ""
-    element = block.get("element") if isinstance(block.get("element"), dict) else {}
-    control = _element(element, block, ctx, in_input=True)
+    element = block.get("element")
+    control = _element(element if isinstance(element, dict) else {}, block, ctx, in_input=True)
     hint = f'<div class="bk-hint">{render_text_object(block["hint"], ctx)}</div>' if block.get("hint") else ""
     return f'<label class="bk-label">{label}{optional}</label>{control}{hint}'
 

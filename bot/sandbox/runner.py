@@ -12,6 +12,7 @@ The stand-in serves the Web API and response URLs on a loopback port of its own
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -20,6 +21,7 @@ import signal
 import sys
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -108,7 +110,7 @@ class Sandbox:
         return self.url
 
     def settings(self) -> Settings:
-        values = {
+        values: dict[str, Any] = {
             "slack_bot_token": self.token,
             "slack_signing_secret": self.signing_secret,
             "slack_api_url": f"{self.internal_url}/api/",
@@ -117,7 +119,7 @@ class Sandbox:
             "mlorg_admins": ",".join(p.id for p in PEOPLE if p.is_admin),
         }
         try:
-            return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+            return Settings(_env_file=None, **values)
         except ValidationError as error:
             field = str(error.errors()[0]["loc"][0]).upper() if error.errors()[0]["loc"] else "a setting"
             raise ConfigError(f"{field} is malformed") from None
@@ -159,9 +161,9 @@ class Sandbox:
 
 
 def _port_of(site: web.TCPSite) -> int:
-    server = site._server
-    assert server is not None and getattr(server, "sockets", None)
-    return int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    sockets = getattr(site._server, "sockets", None)
+    assert sockets, "the site is not listening"
+    return int(sockets[0].getsockname()[1])
 
 
 def clear_data(data_dir: Path) -> None:
@@ -198,10 +200,8 @@ async def _run(sandbox: Sandbox, browser: bool) -> None:
     print(f"mlorg is running in a local workspace: {url}", flush=True)
     print(f"(data in {sandbox.data_dir}; --reset starts afresh; Ctrl+C stops)", flush=True)
     if browser and _can_open_browser():
-        try:
+        with contextlib.suppress(webbrowser.Error):
             webbrowser.open(url)
-        except webbrowser.Error:
-            pass
     await stop.wait()
     log.info("stopping the local workspace")
     await sandbox.stop()
