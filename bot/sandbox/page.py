@@ -108,7 +108,9 @@ class Page:
             await response.write(f"data: {self.ws.seq}\n\n".encode())
             while True:
                 try:
-                    seq = await asyncio.wait_for(queue.get(), timeout=15)
+                    # Not asyncio.wait_for: its helper task would look like app work to Mlorg.drain.
+                    async with asyncio.timeout(15):
+                        seq = await queue.get()
                 except TimeoutError:
                     await response.write(b": keep-alive\n\n")
                     continue
