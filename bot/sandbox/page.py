@@ -38,6 +38,10 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _short(value: Any, limit: int = 4000) -> str:
     text = value if isinstance(value, str) else json.dumps(value, indent=1, ensure_ascii=False)
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
@@ -206,7 +210,7 @@ class Page:
         replies = "".join(render_message(m, ctx, in_thread=True) for m in self.ws.replies(conversation, thread_ts, viewer))
         return (
             f'<div class="thread-parent">{render_message(parent, ctx, in_thread=True)}</div>'
-            f'<div class="thread-divider">{len(self.ws.replies(conversation, thread_ts))} replies</div>'
+            f'<div class="thread-divider">{_plural(len(self.ws.replies(conversation, thread_ts)), "reply", "replies")}</div>'
             f'<div class="thread-replies" role="log" aria-label="Thread replies">{replies}</div>'
         )
 

@@ -133,18 +133,34 @@ class Sandbox:
         await site.start()
         self.delivery.app_url = f"http://127.0.0.1:{_port_of(site)}{EVENTS_PATH}"
 
-    async def _stop_app(self) -> None:
+    async def _stop_app(self, *, drain: bool = True) -> None:
         if self._app is not None:
             await self._app.cleanup()
             self._app = None
         if self.mlorg is not None:
-            await self.mlorg.drain(5)
+            if drain:
+                await self.mlorg.drain(5)
             await self.mlorg.shutdown()
             self.mlorg = None
 
+    async def _quiet(self, seconds: float = 0.1, limit: float = 3.0) -> None:
+        """Wait until the workspace has not changed for ``seconds``: the app's work is done."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while loop.time() < deadline:
+            before = self.ws.seq
+            await asyncio.sleep(seconds)
+            if self.ws.seq == before:
+                return
+
     async def reset(self) -> None:
-        """A fresh start without restarting: empty workspace, new database."""
-        await self._stop_app()
+        """A fresh start without restarting: empty workspace, new database.
+
+        ``Mlorg.drain`` waits for every task in the loop, which here includes the runner's own
+        and the page's; the old app's work is thrown away anyway, so reset waits for quiet instead.
+        """
+        await self._quiet()
+        await self._stop_app(drain=False)
         for path in self.data_dir.glob(DATABASE_FILE + "*"):
             path.unlink(missing_ok=True)
         self.views.stacks.clear()
