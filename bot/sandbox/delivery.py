@@ -11,31 +11,29 @@ or a warning on a click). What the ack carries is applied as Slack applies it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import itertools
 import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.sandbox.blockkit import check_blocks, check_view, parse_blocks
+from bot.sandbox.blockkit import check_blocks, parse_blocks
 from bot.sandbox.interactions import (
     build_action,
     find_element,
     format_user_text,
-    required_errors,
     state_values,
 )
 from bot.sandbox.manifest import Manifest
+from bot.sandbox.modals import ModalActions
 from bot.sandbox.responses import ResponseUrls
 from bot.sandbox.surfaces import ApiError, Triggers, Views
 from bot.sandbox.web_api import with_block_ids
+from bot.sandbox.wire import TEAM, VERIFICATION_TOKEN, Outcome, form_for_log, maybe_json, sign, user_of
 from bot.sandbox.workspace import APP_ID, BOT, TEAM_ID, Channel, Message, Workspace
 
 __all__ = ["ACK_SECONDS", "Delivery", "Outcome", "sign"]
@@ -45,26 +43,7 @@ log = logging.getLogger("mlorg.sandbox")
 ACK_SECONDS = 3.0
 #: Slack retries a failed event nearly at once, then after a minute, then after five.
 EVENT_RETRY_DELAYS: tuple[float, ...] = (1.0, 60.0, 300.0)
-VERIFICATION_TOKEN = "sandbox-verification-token"
-_TEAM = {"id": TEAM_ID, "domain": "sandbox"}
-
-
-def sign(secret: str, body: str, timestamp: int) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class Outcome:
-    """What happened to one delivery, for the page and the control API."""
-
-    ok: bool
-    error: str | None = None
-    status: int | None = None
-    body: str = ""
-
-
-class Delivery:
+class Delivery(ModalActions):
     def __init__(
         self,
         ws: Workspace,
@@ -106,7 +85,7 @@ class Delivery:
             "X-Slack-Signature": sign(self.signing_secret, body, timestamp),
             **(headers or {}),
         }
-        shown: Any = json.loads(body) if content_type == "application/json" else _form_for_log(body)
+        shown: Any = json.loads(body) if content_type == "application/json" else form_for_log(body)
         entry = self.ws.record("to app", kind, shown)
         started = time.monotonic()
         try:
@@ -120,7 +99,7 @@ class Delivery:
             outcome = Outcome(False, "dispatch_failed", body=type(error).__name__)
         entry.ms = (time.monotonic() - started) * 1000
         entry.status = outcome.status if outcome.status is not None else str(outcome.error)
-        entry.response = _maybe_json(outcome.body)
+        entry.response = maybe_json(outcome.body)
         self.ws.changed()
         return outcome
 
@@ -183,7 +162,7 @@ class Delivery:
     def _apply_command_ack(self, user: str, channel: Channel, line: str, body: str) -> None:
         if not body.strip():
             return
-        reply = _maybe_json(body)
+        reply = maybe_json(body)
         if not isinstance(reply, dict):
             reply = {"text": body}
         blocks, shape = parse_blocks(reply.get("blocks"))
@@ -333,11 +312,10 @@ class Delivery:
         return await self._interact(payload, where="a click in a modal" if view.get("type") == "modal" else "a click in the Home tab")
 
     def _action_payload(self, user: str, element: dict[str, Any], block_id: str, value: Any, *, container: dict[str, Any]) -> dict[str, Any]:
-        person = self.ws.person(user)
         return {
             "type": "block_actions",
-            "team": _TEAM,
-            "user": {"id": user, "username": person.name if person else user, "name": person.name if person else user, "team_id": TEAM_ID},
+            "team": TEAM,
+            "user": user_of(self.ws, user),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "container": container,
@@ -352,107 +330,3 @@ class Delivery:
         if not outcome.ok:
             self.ws.warn(where, f"mlorg did not acknowledge within {self.ack_seconds:g} s ({outcome.error}); Slack shows a warning and drops the ack")
         return outcome
-
-    # -- modals ------------------------------------------------------------------------------------------
-    async def submit(self, user: str, view_id: str, state: dict[str, Any]) -> Outcome:
-        view = self.views.top(user)
-        if view is None or view["id"] != view_id:
-            return Outcome(False, "view_not_found")
-        blocks = list(view.get("blocks") or [])
-        view["state"] = {"values": state_values(blocks, state)}
-        view.pop("banner", None)
-        errors = required_errors(blocks, view["state"]["values"])
-        view["errors"] = errors
-        if errors:  # Slack's client refuses before anything is sent
-            self.ws.changed()
-            return Outcome(False, "required_fields")
-        person = self.ws.person(user)
-        payload = {
-            "type": "view_submission",
-            "team": _TEAM,
-            "user": {"id": user, "username": person.name if person else user, "name": person.name if person else user, "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "trigger_id": self.triggers.issue(user, view_id=view["id"]),
-            "view": Views.public(view),
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-        outcome = await self._send("view_submission", urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
-        if not outcome.ok:
-            view["banner"] = "We had some trouble connecting. Try again?"
-            self.ws.changed()
-            return outcome
-        self._apply_submission_ack(user, view, outcome.body)
-        return outcome
-
-    def _apply_submission_ack(self, user: str, view: dict[str, Any], body: str) -> None:
-        reply = _maybe_json(body) if body.strip() else {}
-        if not isinstance(reply, dict):
-            reply = {}
-        action = reply.get("response_action")
-        try:
-            if action == "errors":
-                view["errors"] = {str(k): str(v) for k, v in (reply.get("errors") or {}).items()}
-                unknown = set(view["errors"]) - {str(b.get("block_id")) for b in view.get("blocks") or []}
-                for block_id in unknown:
-                    self.ws.warn("view_submission errors", f"no input block {block_id!r} to show an error under")
-                self.ws.changed()
-            elif action in {"update", "push"}:
-                new = reply.get("view")
-                problems = check_view(new)
-                if problems:
-                    for problem in problems:
-                        self.ws.warn(f"response_action {action}", problem)
-                    return
-                assert isinstance(new, dict)
-                new["blocks"] = with_block_ids(list(new.get("blocks") or []))
-                if action == "update":
-                    self.views.update(view["id"], new)
-                else:
-                    self.views.push(user, new)
-            elif action == "clear":
-                self.views.clear(user)
-            else:
-                self.views.pop(user, view["id"])
-        except ApiError as error:
-            self.ws.warn(f"response_action {action}", error.code)
-
-    async def close(self, user: str, view_id: str, *, clear: bool = False) -> Outcome:
-        """The person closes a modal (Cancel/Back pops one, × closes them all)."""
-        top = self.views.top(user)
-        if top is None or top["id"] != view_id:
-            return Outcome(False, "view_not_found")
-        closed = self.views.clear(user) if clear else [self.views.pop(user, view_id) or top]
-        notify = next((v for v in reversed(closed) if v.get("notify_on_close")), None)
-        if notify is None:
-            return Outcome(True)
-        person = self.ws.person(user)
-        payload = {
-            "type": "view_closed",
-            "team": _TEAM,
-            "user": {"id": user, "username": person.name if person else user, "name": person.name if person else user, "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "view": Views.public(notify),
-            "is_cleared": clear and len(closed) > 1,
-            "is_enterprise_install": False,
-        }
-        return await self._send("view_closed", urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
-
-
-def _maybe_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def _form_for_log(body: str) -> Any:
-    from urllib.parse import parse_qsl
-
-    form = dict(parse_qsl(body, keep_blank_values=True))
-    if "payload" in form:
-        return _maybe_json(form["payload"])
-    return form

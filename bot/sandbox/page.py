@@ -90,7 +90,8 @@ class Page:
         options = "".join(
             f'<option value="{_e(p.id)}">{_e(p.real_name)} · {_e(p.title)}</option>' for p in PEOPLE
         )
-        page = _SHELL.replace("{config}", data).replace("{people}", options).replace("{team}", _e(TEAM_NAME))
+        shell = resources.files("bot.sandbox").joinpath("static", "index.html").read_text(encoding="utf-8")
+        page = shell.replace("{config}", data).replace("{people}", options).replace("{team}", _e(TEAM_NAME))
         return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
     async def favicon(self, _request: web.Request) -> web.Response:
@@ -357,50 +358,3 @@ _FAVICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" '
     'fill="#2c3e50"/><text x="8" y="12" font-size="11" text-anchor="middle" fill="#fff">m</text></svg>'
 )
-
-_SHELL = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mlorg · local workspace</title>
-<link rel="icon" href="/favicon.ico" type="image/svg+xml">
-<link rel="stylesheet" href="/static/style.css">
-</head>
-<body>
-<div class="app-shell">
-  <header class="topbar">
-    <div class="team">{team}</div>
-    <label class="person-label">You are
-      <select id="person" data-testid="person-switcher" aria-label="Person">{people}</select>
-    </label>
-    <button type="button" id="traffic-toggle" class="topbar-btn" data-testid="traffic-toggle" aria-expanded="false">Traffic <span id="traffic-count">0</span></button>
-  </header>
-  <nav class="sidebar" id="sidebar" aria-label="Channels"></nav>
-  <main class="main" id="main">
-    <div class="conv-header" id="conv-header"></div>
-    <div id="warnings" class="warnings" aria-live="polite"></div>
-    <div class="messages" id="messages" role="log" aria-label="Messages" data-testid="messages"></div>
-    <form class="composer" id="composer" data-testid="composer" autocomplete="off">
-      <div class="completion" id="completion" role="listbox" hidden data-testid="completion"></div>
-      <textarea id="composer-input" data-testid="composer-input" rows="1" aria-label="Message" placeholder="Message, /mlorg …, or @mlorg …"></textarea>
-      <button type="submit" class="send" data-testid="composer-send" aria-label="Send">➤</button>
-    </form>
-  </main>
-  <aside class="thread" id="thread-pane" hidden aria-label="Thread" data-testid="thread">
-    <div class="thread-head"><b>Thread</b><button type="button" id="thread-close" aria-label="Close thread" data-testid="thread-close">×</button></div>
-    <div class="thread-body" id="thread-body"></div>
-    <form class="composer" id="thread-composer" data-testid="thread-composer" autocomplete="off">
-      <textarea id="thread-input" data-testid="thread-input" rows="1" aria-label="Reply" placeholder="Reply…"></textarea>
-      <button type="submit" class="send" data-testid="thread-send" aria-label="Send reply">➤</button>
-    </form>
-  </aside>
-  <section class="traffic" id="traffic" hidden aria-label="Traffic between Slack and mlorg" data-testid="traffic"></section>
-</div>
-<div id="modal-root"></div>
-<div id="toast" class="toast" role="status" hidden></div>
-<script id="config" type="application/json">{config}</script>
-<script src="/static/app.js"></script>
-</body>
-</html>
-"""
