@@ -116,6 +116,9 @@ def test_an_admin_posts_a_summary_and_a_member_is_refused(slack: SlackPage) -> N
     slack.be("ada")
     expect(slack.messages).to_have_count(0)
     slack.type("/mlorg summary #leadership")
+    slack.click(slack.message("Preview, only you can see this"), "Discard")
+    expect(slack.messages).to_have_count(0)  # delete_original: the ephemeral preview vanishes
+    slack.type("/mlorg summary #leadership")
     preview = slack.message("Preview, only you can see this")
     expect(preview.get_by_test_id("ephemeral-note")).to_be_visible()
     slack.click(preview, "Post to #leadership")
@@ -166,6 +169,10 @@ def test_an_at_mention_question_is_answered_in_its_thread(slack: SlackPage) -> N
     expect(slack.thread_message("Business and product embedded")).to_contain_text("challenges")
     slack.reply("@mlorg and the strengths?")
     expect(slack.thread.locator(".msg")).to_have_count(4)
+    slack.page.get_by_test_id("traffic-toggle").click()
+    traffic = slack.page.get_by_test_id("traffic")
+    expect(traffic.get_by_test_id("traffic-row").filter(has_text="event app_mention").first).to_be_visible()
+    expect(traffic.get_by_test_id("traffic-row").filter(has_text="chat.postMessage").first).to_be_visible()
 
 
 def test_hostile_text_is_shown_as_text(slack: SlackPage) -> None:
