@@ -58,8 +58,10 @@ def mlorg_try(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One Chromium for the package. Playwright's sync API keeps an event loop running in this
+    thread while it is open, so it is closed before the asyncio tests of other packages run."""
     chromium = _chromium_or_stop()
     from playwright.sync_api import sync_playwright
 
