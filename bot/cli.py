@@ -87,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
     serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
     serve_cmd.add_argument("--port", type=int, default=None, help="port (default: MLORG_PORT, PORT or 3000)")
+
+    try_cmd = commands.add_parser("try", help="the whole app in a browser, on a local stand-in for Slack")
+    try_cmd.add_argument("--port", type=int, default=3000, help="port of the page (default: 3000)")
+    try_cmd.add_argument("--host", default="127.0.0.1", help="address of the page (default: 127.0.0.1)")
+    try_cmd.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    try_cmd.add_argument("--reset", action="store_true", help="start with empty channels and a new database")
+    try_cmd.add_argument("--data-dir", type=Path, default=None, help="where the sandbox keeps its data")
     return parser
 
 
@@ -109,6 +116,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 
             return serve(http=args.http, host=args.host, port=args.port)
+        if args.command == "try":
+            from bot.sandbox.runner import (  # late: the terminal commands need no Slack
+                default_data_dir,
+                run_try,
+            )
+
+            return run_try(
+                data_dir=args.data_dir or default_data_dir(),
+                host=args.host,
+                port=args.port,
+                browser=not args.no_browser,
+                reset=args.reset,
+            )
     except ConfigError as error:
         print(f"mlorg: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,47 @@
+"""The stand-in answers every Web API method the app's code calls, and every event it subscribes to."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.sandbox.manifest import load_manifest
+from bot.sandbox.web_api import METHODS
+
+ROOT = Path(__file__).resolve().parents[2]
+#: ``client.chat_postMessage(``, ``self.client.views_open(``, ``ctx.client.users_info(``…
+_CALL = re.compile(r"\bclient\.([a-z]+)_([a-zA-Z_]+)\(")
+#: What Bolt itself calls for a single-workspace app with a bot token.
+BOLT_CALLS = {"auth.test"}
+
+
+def methods_called_by_the_app() -> set[str]:
+    found = set(BOLT_CALLS)
+    for path in (ROOT / "bot").rglob("*.py"):
+        if "sandbox" in path.parts:
+            continue
+        for family, name in _CALL.findall(path.read_text(encoding="utf-8")):
+            # slack_sdk: chat_postMessage -> chat.postMessage, conversations_history -> conversations.history
+            found.add(f"{family}.{name.replace('_', '.')}")
+    return found
+
+
+def test_the_scan_finds_the_calls_it_should() -> None:
+    called = methods_called_by_the_app()
+    assert {"chat.postMessage", "chat.update", "views.open", "views.publish", "users.info"} <= called
+
+
+def test_the_stand_in_answers_every_method_the_app_calls() -> None:
+    missing = methods_called_by_the_app() - set(METHODS)
+    assert not missing, f"the sandbox lacks Web API methods the app calls: {sorted(missing)}"
+
+
+def test_the_stand_in_delivers_every_event_the_manifest_subscribes_to() -> None:
+    delivered = {"app_mention", "app_home_opened", "message.im", "message.channels", "message.groups"}
+    assert load_manifest().bot_events <= delivered
+
+
+def test_the_packaged_manifest_is_the_repository_manifest() -> None:
+    packaged = load_manifest()
+    assert packaged == load_manifest(ROOT / "app_manifest.yml")
+    assert packaged.command("/mlorg") is not None and "explain [topic]" in packaged.command("/mlorg").subcommands  # type: ignore[union-attr]
