@@ -17,7 +17,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_text import quote_user_text
+from bot.slack_text import quote_user_text, unescape
 
 __all__ = ["CommandContext", "CommandRouter", "Subcommand"]
 
@@ -92,7 +92,7 @@ class CommandRouter:
         self, *, body: dict[str, Any], ack: AsyncAck, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         """Route one ``/mlorg`` request; every path acks exactly once."""
-        text = str(body.get("text") or "")
+        text = unescape(str(body.get("text") or ""))
         sub, rest = self.resolve(text)
         context = CommandContext(
             team_id=str(body.get("team_id", "")),

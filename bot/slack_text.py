@@ -7,12 +7,22 @@ points at another. Slack asks for exactly three characters to be escaped.
 
 from __future__ import annotations
 
-__all__ = ["api_error", "clip", "escape", "quote_user_text"]
+__all__ = ["api_error", "clip", "escape", "quote_user_text", "unescape"]
 
 
 def escape(text: str) -> str:
     """Escape ``&``, ``<`` and ``>`` as Slack's formatting guide asks."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of what a person typed, once, as it arrives.
+
+    Slack sends typed ``&``, ``<`` and ``>`` as entities in slash-command and event text.
+    Decoding them at the door means the features read what was typed (``R&D``, not
+    ``R&amp;D``) and :func:`escape` encodes it exactly once on the way out.
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def clip(text: str, limit: int) -> str:

@@ -22,6 +22,7 @@ from bot.app import Mlorg, build_app
 from bot.commands import CommandRouter
 from bot.settings import ConfigError, Settings, load_settings
 from bot.slack_text import clip, escape, quote_user_text
+from bot.slack_text import unescape as read_as_typed
 from knowledge import answer, load_knowledge
 
 KB = load_knowledge()
@@ -362,3 +363,18 @@ def test_a_bad_database_url_names_database_url_without_the_password(
 
     assert_one_line_naming(caught.value, "DATABASE_URL")
     assert secret not in str(caught.value)
+
+
+@given(st.text())
+def test_unescape_undoes_slacks_escaping_exactly_once(text: str) -> None:
+    assert read_as_typed(escape(text)) == text
+    assert escape(read_as_typed(escape(text))) == escape(text)
+
+
+def test_unescape_decodes_each_entity_once() -> None:
+    assert read_as_typed("R&amp;D &lt;!channel&gt; &amp;lt;") == "R&D <!channel> &lt;"
+
+
+@given(st.text(alphabet="&<>;ltgamp ", max_size=40))
+def test_the_apps_unescape_reads_like_slack(text: str) -> None:
+    assert read_as_typed(text) == unescape(text)

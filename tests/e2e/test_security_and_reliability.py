@@ -355,3 +355,29 @@ async def test_opening_a_topic_from_the_home_tab_shows_its_card_in_a_modal(
     for fact in (*independent.strengths, *independent.challenges):
         assert fact in opened.text
     assert not any(b["type"] == "actions" for b in modal["blocks"]), "a modal card has no Share button"
+
+
+# -- text as Slack really delivers it: typed &, < and > arrive as entities ---------------------------
+
+
+async def test_a_command_slack_escaped_is_read_as_typed_and_echoed_escaped_once(
+    slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    card = await slack.command("explain r&amp;d")
+    assert "Research and development" in card.text, card.text
+
+    unknown = await slack.command("explain &lt;!channel&gt; &amp; co")
+    assert "&lt;!channel&gt; &amp; co" in unknown.text
+    assert "&amp;lt;" not in unknown.text and "&amp;amp;" not in unknown.text, "escaped twice"
+    assert_inert(unknown)
+
+
+async def test_a_mention_slack_escaped_is_understood(slack: SlackPlatform, fake_slack: FakeSlack) -> None:
+    await slack.event(mention("<@UBOT> tell me about R&amp;D", ts="1700000100.000201"))
+    await slack.event(mention("<@UBOT> tell me about nothing in particular", ts="1700000100.000202"))
+
+    posts = await fake_slack.wait_for("chat.postMessage", 2)
+    by_thread = {p.args.get("thread_ts"): p.text for p in posts}
+    understood, generic = by_thread["1700000100.000201"], by_thread["1700000100.000202"]
+    assert understood != generic, "R&amp;D was not read as R&D"
+    assert rnd().short_name in understood

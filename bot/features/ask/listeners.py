@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.features.ask.blocks import answer_text, build_answer
+from bot.slack_text import unescape
 from knowledge import answer
 
 __all__ = ["register"]
@@ -27,7 +28,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.event("app_mention")
     async def handle_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        question = _MENTION.sub(" ", str(event.get("text", ""))[:MAX_QUESTION])
+        question = unescape(_MENTION.sub(" ", str(event.get("text", ""))[:MAX_QUESTION]))
         result = answer(kb, question)
         await client.chat_postMessage(
             channel=str(event.get("channel", "")),
