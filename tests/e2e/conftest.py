@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.render import Ctx, render_blocks
+from bot.sandbox.workspace import Workspace
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_settings, sqlite_url
 from tests.e2e.slack_client import SlackPlatform
@@ -17,6 +19,19 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack().start()
     yield fake
     await fake.stop()
+    assert_the_sandbox_page_draws(fake)
+
+
+def assert_the_sandbox_page_draws(fake: FakeSlack) -> None:
+    """Every message, modal and Home tab the app sent in this test draws in ``mlorg try``'s page.
+
+    The whole end-to-end suite is the catalogue of what the app emits, so a block or element
+    type the page cannot render fails here, in the test that first produced it.
+    """
+    ctx = Ctx(Workspace(), viewer="U0001")
+    for call in fake.calls:
+        drawn = render_blocks(call.blocks, ctx)
+        assert "render-warning" not in drawn, f"{call.method}: {drawn[drawn.index('render-warning') - 12 :][:200]}"
 
 
 @pytest.fixture
