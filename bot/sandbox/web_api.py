@@ -178,18 +178,10 @@ class WebApi:
 
     async def chat_post_message(self, args: Args) -> dict[str, Any]:
         channel = self._channel(args, posting=True)
-        text, blocks = self._content(args, f"chat.postMessage to {channel.label}")
         metadata = _json(args.get("metadata"))
-        message = Message(
-            ts=self.ws.next_ts(),
-            channel=channel.id,
-            user=BOT.id,
-            text=text,
-            blocks=blocks,
-            thread_ts=self._thread(channel, args.get("thread_ts")),
-            metadata=metadata if isinstance(metadata, dict) else None,
+        message = self._post(
+            channel, args, "chat.postMessage", metadata=metadata if isinstance(metadata, dict) else None
         )
-        self.ws.add(message)
         return {"ok": True, "channel": channel.id, "ts": message.ts, "message": message.as_api()}
 
     async def chat_post_ephemeral(self, args: Args) -> dict[str, Any]:
@@ -199,7 +191,12 @@ class WebApi:
             raise ApiError("user_not_found")
         if user not in channel.members:
             raise ApiError("user_not_in_channel")
-        text, blocks = self._content(args, f"chat.postEphemeral to {channel.label}")
+        message = self._post(channel, args, "chat.postEphemeral", visible_to=user)
+        return {"ok": True, "message_ts": message.ts}
+
+    def _post(self, channel: Channel, args: Args, method: str, **extra: Any) -> Message:
+        """The bot's new message (public or ephemeral) once its content passed Slack's checks."""
+        text, blocks = self._content(args, f"{method} to {channel.label}")
         message = Message(
             ts=self.ws.next_ts(),
             channel=channel.id,
@@ -207,10 +204,10 @@ class WebApi:
             text=text,
             blocks=blocks,
             thread_ts=self._thread(channel, args.get("thread_ts")),
-            visible_to=user,
+            **extra,
         )
         self.ws.add(message)
-        return {"ok": True, "message_ts": message.ts}
+        return message
 
     async def chat_update(self, args: Args) -> dict[str, Any]:
         channel, message = self._message(args)
