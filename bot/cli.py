@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.operator import export, list_outbox, open_store, retry_outbox
+from bot.operator import export, list_outbox, list_questions, open_store, retry_outbox
 from bot.settings import ConfigError, load_settings
 from bot.store import StoreError
 from knowledge import (
@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("mlorg-export"), help="directory (default: mlorg-export)"
     )
 
+    commands.add_parser(
+        "questions", help="(operators) questions mlorg could not answer, or answered unhelpfully (no askers)"
+    )
+
     serve_cmd = commands.add_parser("serve", help="run the Slack app")
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
     serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
@@ -112,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_outbox(args))
         if args.command == "export":
             return asyncio.run(_export(args.out))
+        if args.command == "questions":
+            return asyncio.run(_questions())
         if args.command == "serve":
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 
@@ -255,6 +261,19 @@ async def _export(directory: Path) -> int:
     try:
         await store.migrate()
         for line in await export(store, kb, directory):
+            print(line)
+        return 0
+    except StoreError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    finally:
+        await store.close()
+
+
+async def _questions() -> int:
+    store = open_store(load_settings())
+    try:
+        await store.migrate()
+        for line in await list_questions(store):
             print(line)
         return 0
     except StoreError as error:

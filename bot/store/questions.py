@@ -9,6 +9,8 @@ second click is a repeat, never a second vote.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -21,7 +23,7 @@ from bot.store.events import Clock, utc_now
 from bot.store.tables import AnswerVoteRow, AskedQuestionRow, ConversationRow
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["STORED_QUESTION", "AskedQuestion", "Questions", "VoteOutcome"]
+__all__ = ["STORED_QUESTION", "AskedQuestion", "Questions", "VoteOutcome", "unhelpful_questions"]
 
 #: What a question is cut to before it is stored: enough to read, never a whole pasted document.
 STORED_QUESTION = 500
@@ -132,7 +134,9 @@ class Questions:
         """Delete a person's votes (the counts they added stay: they name nobody)."""
         async with Transaction(self._sessions, "forget a person's votes") as session:
             result = await session.execute(
-                delete(AnswerVoteRow).where(AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id)
+                delete(AnswerVoteRow).where(
+                    AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id
+                )
             )
             return cast(CursorResult[Any], result).rowcount
 
@@ -149,3 +153,21 @@ class Questions:
 def _asked(row: AskedQuestionRow) -> AskedQuestion:
     return AskedQuestion(row.answer_id, row.question, row.kind, row.answered, row.up, row.down, row.asked_at)
 
+
+def unhelpful_questions(asked: Sequence[AskedQuestion]) -> list[tuple[str, int, str]]:
+    """(question, times asked, why) for what mlorg answered with nothing or people voted down.
+
+    The same question asked several times is one line; most asked first. Nobody is named:
+    the log never knew who asked.
+    """
+    grouped: dict[str, list[AskedQuestion]] = defaultdict(list)
+    for question in asked:
+        if question.unhelpful:
+            grouped[" ".join(question.question.lower().split())].append(question)
+    rows = []
+    for same in grouped.values():
+        unanswered = sum(not q.answered for q in same)
+        down = sum(q.down for q in same)
+        why = "no answer" if unanswered else f"{down} thumbs down"
+        rows.append((same[-1].question, len(same), why))
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
