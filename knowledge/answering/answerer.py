@@ -8,6 +8,7 @@ anything the framework speaks to, the answer is ``unknown``: nothing is invented
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from knowledge.answering.index import Hit, PassageIndex, facts_of, position_text
@@ -40,6 +41,8 @@ _GENERIC = frozenset(stem(w) for w in (
     "challenge", "strength", "typical", "company", "industry", "sector", "difficult", "train", "model",
     "models", "build", "more", "less", "new", "use", "help",
 ))
+#: Words that ask across archetypes ("where does each archetype sit on model ownership?").
+_ACROSS = re.compile(r"\b(?:each|every|all|which|who|archetypes|where)\b")
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -70,21 +73,24 @@ class Answerer:
             return self._compare(question, reading, tuple(arch))
         if reading.framework and not arch and not named_dims and not follow_up:
             return self._framework(question, reading)
-        if reading.situation and not arch and not follow_up:
+        if reading.situation and (reading.identity or not arch) and not follow_up:
             return self._situation(question, text)
         subject_topic: Topic | None = arch[0] if arch else (named_dims[0] if named_dims else None)
         if subject_topic is None and follow_up:
             subject_topic = previous
         if isinstance(subject_topic, Archetype):
             dimension = named_dims[0] if named_dims else None
-            if dimension is None and reading.ownership and reading.aspect in (None, "position"):
+            if dimension is None and (
+                (reading.ownership and reading.aspect not in ("strengths", "challenges", "looks_like"))
+                or reading.dimension_cues >= 2
+            ):
                 dimension = reading.cued_dimension
             if dimension is not None:
                 return self._dimension(question, dimension, subject_topic)
             return self._aspect(question, subject_topic, reading.aspect)
         if isinstance(subject_topic, Dimension):
             if reading.aspect in ("covers", "questions", "looks_like") or not (
-                reading.ownership or reading.which or reading.aspect == "position"
+                reading.ownership or _ACROSS.search(reading.text) or reading.aspect == "position"
             ):
                 return self._aspect(question, subject_topic, reading.aspect)
             return self._dimension(question, subject_topic, None)

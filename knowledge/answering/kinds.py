@@ -71,6 +71,13 @@ _FRAMEWORK = re.compile(
     r"\b(?:all|five|5|three|3) (?:archetypes|dimensions|types|categories)\b"
 )
 _FRAMEWORK_ABOUT = re.compile(r"\b(?:archetypes|dimensions|types|categories|framework|design|overview|options)\b")
+#: A question that asks what "we" are: a described situation even when it names an archetype.
+_IDENTITY = re.compile(
+    r"\b(?:what|which) (?:\w+ ){0,2}(?:are|am) (?:we|i)\b|\bare we\b|\bis (?:this|that) us\b|"
+    r"\bsounds? like (?:us|we)\b|\bdescribes? us\b|\bwhere do we (?:fit|sit|stand|belong)\b|"
+    r"\bwhat (?:type|kind|sort|archetype)(?: of \w+)? (?:is|are) (?:that|this|we|us|it)\b|"
+    r"\bwhich (?:archetype|type|one) (?:is|are) (?:that|this|we|us|it)\b|\bwhat would you call (?:us|that|this)\b"
+)
 _SITUATION = re.compile(
     r"\b(?:what|which) (?:\w+ ){0,2}(?:are|am|is) (?:we|i|us|our \w+)\b|\bare we\b|\bis (?:this|that) us\b|"
     r"\bsounds? like (?:us|we)\b|\bdescribes? us\b|\bwhere do we (?:fit|sit|stand)\b|\bwe re\b|\bwe are\b|"
@@ -79,7 +86,7 @@ _SITUATION = re.compile(
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|we re|our|us|i|my|i m)\b")
 _OWNERSHIP = re.compile(
-    r"\b(?:own|owns|owned|owning|ownership|control|controls|controlled|responsible|responsibility|"
+    r"\b(?:own|owns|owned|owning|control|controls|controlled|responsible|responsibility|"
     r"maintain|maintains|maintained|run|runs|deploy|deploys|deployed|who|sit|sits|stand|position|"
     r"in charge|handle|handles|manage|manages|look after|looks after|hand off|hands off|handed)\b"
 )
@@ -116,7 +123,10 @@ class Reading:
     which: bool
     framework: bool
     situation: bool
+    identity: bool
     ownership: bool
+    #: How many of the cued dimension's words the question uses (two or more: it is about it).
+    dimension_cues: int
 
 
 class TopicNames:
@@ -137,6 +147,8 @@ class TopicNames:
                 self._names.setdefault(parts, topic)
         self._longest = max((len(k) for k in self._names), default=1)
         self._singles = sorted(k[0] for k in self._names if len(k) == 1 and len(k[0]) >= 5)
+        #: "embedding" and "embedded" meet at one stem; typo matching alone would miss it.
+        self._stems = {stem(k[0]): t for k, t in self._names.items() if len(k) == 1 and len(k[0]) >= 5}
 
     def mentioned(self, tokens: list[str]) -> list[Topic]:
         """Topics named in the words, in order of first mention; typos of one-word names too."""
@@ -155,8 +167,10 @@ class TopicNames:
                 if i > 0 and tokens[i - 1] in {"type", "number", "archetype", "no"} and word in self._numbers:
                     found.append(self._numbers[word])
                 elif len(word) >= 5 and word not in _WEAK_SINGLE and word.isalpha():
-                    close = get_close_matches(word, self._singles, n=1, cutoff=0.8)
-                    topic = self._names[(close[0],)] if close else None
+                    topic = self._stems.get(stem(word))
+                    if topic is None:
+                        close = get_close_matches(word, self._singles, n=1, cutoff=0.8)
+                        topic = self._names[(close[0],)] if close else None
                     if topic is not None and topic not in found:
                         found.append(topic)
                 i += 1
@@ -193,5 +207,7 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         which=bool(_WHICH.search(text) or _SUPERLATIVE.search(text)),
         framework=bool(_FRAMEWORK.search(text) and _FRAMEWORK_ABOUT.search(text)),
         situation=situation,
+        identity=situation and bool(_IDENTITY.search(text)),
         ownership=bool(_OWNERSHIP.search(text)),
+        dimension_cues=cue_counts[best_dim],
     )

@@ -178,10 +178,13 @@ def stem(word: str) -> str:
     word = word.replace("isation", "ization").replace("ise", "ize") if len(word) > 5 else word
     if word.endswith("our") and len(word) > 5:
         word = word[:-3] + "or"
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            return word
+    for _ in range(2):  # twice, so "businesses" and "business" meet at "busi"
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
     return word
 
 
