@@ -1,4 +1,8 @@
-"""The reply to a mention (pure)."""
+"""The reply to a mention (pure).
+
+A minimal rendering of :class:`knowledge.Answer`; the Slack side of the answering
+rewrite replaces it.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +13,15 @@ from knowledge import Answer, KnowledgeBase
 
 __all__ = ["answer_text", "build_answer"]
 
-_ASPECT_TITLES = {
-    "challenges": "challenges",
-    "strengths": "strengths",
-    "typical_organizations": "where it is typically found",
-    "positions": "position on the design dimensions",
-    "questions": "the questions it asks",
-    "covers": "what it covers",
-    "summary": "in short",
-}
-
 
 def answer_text(result: Answer) -> str:
-    if result.topic is None:
+    if not result.answered:
         return "I can explain the five ML organization archetypes and the three team-design dimensions."
-    return f"{result.topic.name}: {_ASPECT_TITLES.get(result.aspect, result.aspect)}"
+    return result.headline
 
 
 def build_answer(result: Answer, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    if result.topic is None:
+    if not result.answered:
         names = ", ".join(f"*{t.short_name}*" for t in kb.topics)
         return to_dicts(
             [
@@ -38,11 +32,11 @@ def build_answer(result: Answer, kb: KnowledgeBase) -> list[dict[str, Any]]:
                 )
             ]
         )
-    topic = result.topic
-    title = _ASPECT_TITLES.get(result.aspect, result.aspect)
+    hint = "Try `/mlorg diagnose` for a fuller picture. · " if result.suggest_diagnose else ""
+    subject = result.topics[0].id if result.topics else ""
     return to_dicts(
         [
-            section(f"*{topic.name}: {title}*\n" + bullets(result.facts)),
-            context(f"The full card: `/mlorg explain {topic.id}` · From the ML team-structure framework."),
+            section(f"*{result.headline}*\n" + bullets(tuple(f.text for f in result.facts))),
+            context(f"{hint}The full card: `/mlorg explain {subject}` · From the ML team-structure framework."),
         ]
     )

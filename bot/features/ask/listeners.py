@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.features.ask.blocks import answer_text, build_answer
 from bot.slack_text import unescape
-from knowledge import answer
+from knowledge import Answerer
 
 __all__ = ["register"]
 
@@ -25,11 +25,12 @@ MAX_QUESTION = 2000
 
 def register(app: AsyncApp, deps: Deps) -> None:
     kb = deps.kb
+    answerer = Answerer(kb)  # indexes the content once, at start-up, not per mention
 
     @app.event("app_mention")
     async def handle_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
         question = unescape(_MENTION.sub(" ", str(event.get("text", ""))[:MAX_QUESTION]))
-        result = answer(kb, question)
+        result = answerer.answer(question)
         await client.chat_postMessage(
             channel=str(event.get("channel", "")),
             thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
