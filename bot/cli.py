@@ -199,7 +199,7 @@ def render_answer(result: Answer) -> str:
         lines = [
             "The framework does not answer that.",
             "Ask about the five ML organization archetypes or the three team-design dimensions,",
-            "e.g. mlorg ask \"what goes wrong when ML sits in the R&D lab?\"",
+            'e.g. mlorg ask "what goes wrong when ML sits in the R&D lab?"',
         ]
     else:
         lines = [result.headline, ""]

@@ -8,7 +8,7 @@ with :func:`aggregate`), quiz people with a :class:`QuestionBank`, and render th
 
 from __future__ import annotations
 
-from knowledge.answering import Answer, AnswerKind, Answerer, Fact, answer
+from knowledge.answering import Answer, Answerer, AnswerKind, Fact, answer
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis import (
     BLEND_MARGIN,
@@ -85,8 +85,8 @@ __all__ = [
     "MIN_GROUP",
     "Answer",
     "AnswerKind",
-    "Answerer",
     "AnswerRecord",
+    "Answerer",
     "Archetype",
     "ArchetypeCard",
     "ArchetypeComparison",

@@ -32,15 +32,60 @@ ASPECT_TITLES = {
     "questions": "the questions it asks",
 }
 #: Field weights for a described situation: what a team looks like says most about it.
-_SITUATION_WEIGHTS = {"looks_like": 1.3, "summary": 1.2, "position": 1.0, "challenges": 0.8,
-                      "strengths": 0.6, "typical_organizations": 0.6}
+_SITUATION_WEIGHTS = {
+    "looks_like": 1.3,
+    "summary": 1.2,
+    "position": 1.0,
+    "challenges": 0.8,
+    "strengths": 0.6,
+    "typical_organizations": 0.6,
+}
 #: Query tokens that say how, not what ("best", "most"): they alone never make a match.
-_GENERIC = frozenset(stem(w) for w in (
-    "best", "most", "least", "worst", "good", "bad", "hard", "easy", "easiest", "quick", "big", "small",
-    "large", "slow", "well", "work", "make", "take", "need", "long", "often", "time", "people", "person",
-    "challenge", "strength", "typical", "company", "industry", "sector", "difficult", "train", "model",
-    "models", "build", "more", "less", "new", "use", "help",
-))
+_GENERIC = frozenset(
+    stem(w)
+    for w in (
+        "best",
+        "most",
+        "least",
+        "worst",
+        "good",
+        "bad",
+        "hard",
+        "easy",
+        "easiest",
+        "quick",
+        "big",
+        "small",
+        "large",
+        "slow",
+        "well",
+        "work",
+        "make",
+        "take",
+        "need",
+        "long",
+        "often",
+        "time",
+        "people",
+        "person",
+        "challenge",
+        "strength",
+        "typical",
+        "company",
+        "industry",
+        "sector",
+        "difficult",
+        "train",
+        "model",
+        "models",
+        "build",
+        "more",
+        "less",
+        "new",
+        "use",
+        "help",
+    )
+)
 #: Words that ask across archetypes ("where does each archetype sit on model ownership?").
 _ACROSS = re.compile(r"\b(?:each|every|all|which|who|archetypes|where)\b")
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
@@ -63,12 +108,15 @@ class Answerer:
             return self._unknown(question)
         arch = list(reading.archetypes)
         named_dims = list(reading.dimensions)
-        follow_up = previous is not None and not arch and not named_dims and not (
-            reading.which and not reading.anaphora
-        ) and (reading.anaphora or len(reading.text.split()) <= 6)
-        if previous is not None and len(arch) == 1 and reading.comparing and previous != arch[0]:
-            if isinstance(previous, Archetype):
-                arch.insert(0, previous)
+        follow_up = (
+            previous is not None
+            and not arch
+            and not named_dims
+            and not (reading.which and not reading.anaphora)
+            and (reading.anaphora or len(reading.text.split()) <= 6)
+        )
+        if isinstance(previous, Archetype) and len(arch) == 1 and reading.comparing and previous != arch[0]:
+            arch.insert(0, previous)
         if len(arch) >= 2:
             return self._compare(question, reading, tuple(arch))
         if reading.framework and not arch and not named_dims and not follow_up:
@@ -110,7 +158,9 @@ class Answerer:
     def _aspect(self, question: str, topic: Topic, aspect: str | None) -> Answer:
         facts = list(facts_of(self.kb, topic))
         if isinstance(topic, Archetype):
-            aspect = aspect if aspect in ASPECT_TITLES and aspect not in ("covers", "questions") else "summary"
+            aspect = (
+                aspect if aspect in ASPECT_TITLES and aspect not in ("covers", "questions") else "summary"
+            )
             chosen = [f for f in facts if f.aspect == aspect]
             if aspect == "summary":
                 chosen = [f for f in facts if f.aspect in ("summary", "looks_like")]
@@ -126,11 +176,21 @@ class Answerer:
 
     def _compare(self, question: str, reading: Reading, topics: tuple[Archetype, ...]) -> Answer:
         topics = topics[:MAX_FACTS]
-        aspect = reading.aspect if reading.aspect in ("strengths", "challenges", "looks_like",
-                                                      "typical_organizations") else None
-        dimension = reading.dimensions[0] if reading.dimensions else (
-            reading.cued_dimension if aspect is None and reading.cued_dimension is not None
-            and (reading.ownership or reading.which) else None
+        aspect = (
+            reading.aspect
+            if reading.aspect in ("strengths", "challenges", "looks_like", "typical_organizations")
+            else None
+        )
+        dimension = (
+            reading.dimensions[0]
+            if reading.dimensions
+            else (
+                reading.cued_dimension
+                if aspect is None
+                and reading.cued_dimension is not None
+                and (reading.ownership or reading.which)
+                else None
+            )
         )
         columns: list[list[Fact]] = []
         for topic in topics:
@@ -139,7 +199,9 @@ class Answerer:
                 column = [f for f in facts if f.aspect == aspect]
             elif dimension is not None:
                 text = position_text(self.kb, topic, dimension.id)
-                column = [Fact(topic, "position", text)] if text else [f for f in facts if f.aspect == "summary"]
+                column = (
+                    [Fact(topic, "position", text)] if text else [f for f in facts if f.aspect == "summary"]
+                )
             else:
                 column = [f for f in facts if f.aspect == "position"] or [
                     f for f in facts if f.aspect in ("summary", "looks_like")
@@ -167,11 +229,15 @@ class Answerer:
                 placed.append(Fact(candidate, "position", text))
         chosen = (summary, *placed[: MAX_FACTS - 1])
         topics = (dimension, *(f.topic for f in placed[: MAX_FACTS - 1]))
-        return Answer(question, "dimension", f"{dimension.name}: where each archetype sits", chosen, topics, True)
+        return Answer(
+            question, "dimension", f"{dimension.name}: where each archetype sits", chosen, topics, True
+        )
 
     def _framework(self, question: str, reading: Reading) -> Answer:
         archetypes, dimensions = self.kb.archetypes, self.kb.dimensions
-        about_dimensions = "dimension" in reading.text or "categor" in reading.text or "design" in reading.text
+        about_dimensions = (
+            "dimension" in reading.text or "categor" in reading.text or "design" in reading.text
+        )
         about_archetypes = "archetype" in reading.text or "types" in reading.text
         count_a, count_d = _WORDS.get(len(archetypes), str(len(archetypes))), _WORDS.get(len(dimensions), "")
         if about_dimensions and not about_archetypes:

@@ -111,6 +111,8 @@ class PassageIndex:
             factor = (weights or {}).get(fact.aspect, 1.0)
             if factor <= 0:
                 continue
-            hits.append(Hit(fact, float(scores[position]) * factor, frozenset(self._tokens[position] & wanted)))
+            hits.append(
+                Hit(fact, float(scores[position]) * factor, frozenset(self._tokens[position] & wanted))
+            )
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits

@@ -20,35 +20,159 @@ __all__ = ["Reading", "TopicNames", "read"]
 
 #: Aspect -> cue words or phrases (normalized). Checked in order; the first aspect named wins.
 ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("challenges", (
-        "downside", "downsides", "drawback", "drawbacks", "challenge", "challenges", "weakness",
-        "weaknesses", "risk", "risks", "problem", "problems", "difficult", "difficulty", "difficulties",
-        "con", "cons", "disadvantage", "disadvantages", "bad", "worst", "pitfall", "pitfalls", "issue",
-        "issues", "struggle", "struggles", "struggling", "go wrong", "goes wrong", "going wrong",
-        "went wrong", "trouble", "troubles", "pain", "pains", "catch", "limitation", "limitations",
-        "negative", "negatives", "fail", "fails", "hard", "harder", "hardest", "watch out", "weak",
-    )),
-    ("strengths", (
-        "upside", "upsides", "strength", "strengths", "advantage", "advantages", "benefit", "benefits",
-        "pro", "pros", "good at", "good about", "good", "great", "positive", "positives", "plus",
-        "pluses", "excel", "excels", "strong", "best", "win", "wins", "gain", "gains", "why choose",
-        "why pick", "why would", "well",
-    )),
-    ("typical_organizations", (
-        "who does this", "who does", "who uses", "what kind of companies", "what kind of company",
-        "companies", "company", "industry", "industries", "sector", "sectors", "typical", "typically",
-        "example", "examples", "firms", "firm", "businesses", "found", "common in", "who has",
-    )),
-    ("position", (
-        "position", "positions", "stance", "stand", "sit on", "sits on", "dimensions", "design dimensions",
-    )),
+    (
+        "challenges",
+        (
+            "downside",
+            "downsides",
+            "drawback",
+            "drawbacks",
+            "challenge",
+            "challenges",
+            "weakness",
+            "weaknesses",
+            "risk",
+            "risks",
+            "problem",
+            "problems",
+            "difficult",
+            "difficulty",
+            "difficulties",
+            "con",
+            "cons",
+            "disadvantage",
+            "disadvantages",
+            "bad",
+            "worst",
+            "pitfall",
+            "pitfalls",
+            "issue",
+            "issues",
+            "struggle",
+            "struggles",
+            "struggling",
+            "go wrong",
+            "goes wrong",
+            "going wrong",
+            "went wrong",
+            "trouble",
+            "troubles",
+            "pain",
+            "pains",
+            "catch",
+            "limitation",
+            "limitations",
+            "negative",
+            "negatives",
+            "fail",
+            "fails",
+            "hard",
+            "harder",
+            "hardest",
+            "watch out",
+            "weak",
+        ),
+    ),
+    (
+        "strengths",
+        (
+            "upside",
+            "upsides",
+            "strength",
+            "strengths",
+            "advantage",
+            "advantages",
+            "benefit",
+            "benefits",
+            "pro",
+            "pros",
+            "good at",
+            "good about",
+            "good",
+            "great",
+            "positive",
+            "positives",
+            "plus",
+            "pluses",
+            "excel",
+            "excels",
+            "strong",
+            "best",
+            "win",
+            "wins",
+            "gain",
+            "gains",
+            "why choose",
+            "why pick",
+            "why would",
+            "well",
+        ),
+    ),
+    (
+        "typical_organizations",
+        (
+            "who does this",
+            "who does",
+            "who uses",
+            "what kind of companies",
+            "what kind of company",
+            "companies",
+            "company",
+            "industry",
+            "industries",
+            "sector",
+            "sectors",
+            "typical",
+            "typically",
+            "example",
+            "examples",
+            "firms",
+            "firm",
+            "businesses",
+            "found",
+            "common in",
+            "who has",
+        ),
+    ),
+    (
+        "position",
+        (
+            "position",
+            "positions",
+            "stance",
+            "stand",
+            "sit on",
+            "sits on",
+            "dimensions",
+            "design dimensions",
+        ),
+    ),
     ("covers", ("cover", "covers", "include", "includes", "fall under", "falls under")),
     ("questions", ("questions", "question", "ask", "asks")),
-    ("looks_like", (
-        "look like", "looks like", "describe", "description", "mean", "means", "how does it work",
-        "in practice", "day to day", "characteristics", "recognise", "recognize", "signs", "feel like",
-        "how is it organised", "how is it organized", "who reports", "report to", "reports to",
-    )),
+    (
+        "looks_like",
+        (
+            "look like",
+            "looks like",
+            "describe",
+            "description",
+            "mean",
+            "means",
+            "how does it work",
+            "in practice",
+            "day to day",
+            "characteristics",
+            "recognise",
+            "recognize",
+            "signs",
+            "feel like",
+            "how is it organised",
+            "how is it organized",
+            "who reports",
+            "report to",
+            "reports to",
+        ),
+    ),
 )
 
 _COMPARE = re.compile(
@@ -70,7 +194,9 @@ _FRAMEWORK = re.compile(
     r"\bname (?:the|all)\b|\bwhat (?:archetypes|dimensions|types|categories|options)\b|"
     r"\b(?:all|five|5|three|3) (?:archetypes|dimensions|types|categories)\b"
 )
-_FRAMEWORK_ABOUT = re.compile(r"\b(?:archetypes|dimensions|types|categories|framework|design|overview|options)\b")
+_FRAMEWORK_ABOUT = re.compile(
+    r"\b(?:archetypes|dimensions|types|categories|framework|design|overview|options)\b"
+)
 #: A question that asks what "we" are: a described situation even when it names an archetype.
 _IDENTITY = re.compile(
     r"\b(?:what|which) (?:\w+ ){0,2}(?:are|am) (?:we|i)\b|\bare we\b|\bis (?:this|that) us\b|"
@@ -92,16 +218,47 @@ _OWNERSHIP = re.compile(
 )
 #: Cue stems for each dimension, for questions that describe a dimension without naming it.
 DIMENSION_CUES: dict[str, frozenset[str]] = {
-    "data_ownership": frozenset(stem(w) for w in (
-        "data", "pipeline", "pipelines", "labeling", "labelling", "warehouse", "warehousing", "collection",
-    )),
-    "model_ownership": frozenset(stem(w) for w in (
-        "model", "models", "production", "deploy", "deploys", "deployment", "maintain", "maintains",
-        "handoff", "handed", "operate",
-    )),
-    "engineering_vs_research": frozenset(stem(w) for w in (
-        "software", "engineering", "researchers", "research", "integrate", "integrating", "skills",
-    )),
+    "data_ownership": frozenset(
+        stem(w)
+        for w in (
+            "data",
+            "pipeline",
+            "pipelines",
+            "labeling",
+            "labelling",
+            "warehouse",
+            "warehousing",
+            "collection",
+        )
+    ),
+    "model_ownership": frozenset(
+        stem(w)
+        for w in (
+            "model",
+            "models",
+            "production",
+            "deploy",
+            "deploys",
+            "deployment",
+            "maintain",
+            "maintains",
+            "handoff",
+            "handed",
+            "operate",
+        )
+    ),
+    "engineering_vs_research": frozenset(
+        stem(w)
+        for w in (
+            "software",
+            "engineering",
+            "researchers",
+            "research",
+            "integrate",
+            "integrating",
+            "skills",
+        )
+    ),
 }
 #: Single words that are also common English; they never name a topic on their own.
 _WEAK_SINGLE = frozenset(
@@ -194,7 +351,9 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
     stems = {stem(t) for t in tokens}
     cue_counts = {d: len(stems & cues) for d, cues in DIMENSION_CUES.items()}
     best_dim = max(cue_counts, key=lambda d: cue_counts[d])
-    cued = kb.dimension(best_dim) if cue_counts[best_dim] and best_dim in {d.id for d in kb.dimensions} else None
+    cued = (
+        kb.dimension(best_dim) if cue_counts[best_dim] and best_dim in {d.id for d in kb.dimensions} else None
+    )
     situation = bool(_SITUATION.search(text)) and bool(_FIRST_PERSON.search(text))
     return Reading(
         text=text,

@@ -22,9 +22,8 @@ MAX_QUESTION = 600
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
-STOPWORDS = frozenset(
-    """a about above after again all also am an and any are aren as at be been being but by can
-    could did do does doing don down during each few for from further had has have having he her
+_STOPWORD_TEXT = """a about above after again all also am an and any are aren as at be been being but by can
+could did do does doing don down during each few for from further had has have having he her
     here hers him his how i if in into is it its itself just let me more my no nor not now of off
     on once only or other our ours out over own s same she should so some such t than that the
     their them then there these they this those through to too under until up very was we were
@@ -32,8 +31,8 @@ STOPWORDS = frozenset(
     ml machine learning ai archetype archetypes org orgs organization organisation organizations
     organisations setup setups structure structures kind kinds type types one ones sort sorts
     thing things like really actually basically please tell know want wondering curious bit
-    get gets got go goes going way ways lot lots much many tends tend usually often""".split()
-)
+    get gets got go goes going way ways lot lots much many tends tend usually often"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # Query-side synonyms (unstemmed; stemmed when the tables are built). Each word a person
 # might use maps to words the content uses. mlorg's own layer, not the framework's.
@@ -151,21 +150,52 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         (r"\b(?:go|goes|going|went) wrong\b", " challenge difficult "),
-        (r"\bwhen (?:he|she|they|we|i|someone|somebody) (?:has|have|had|finds|find) (?:the )?time\b", " ad hoc time "),
+        (
+            r"\bwhen (?:he|she|they|we|i|someone|somebody) (?:has|have|had|finds|find) (?:the )?time\b",
+            " ad hoc time ",
+        ),
         (r"\bside (?:project|projects|gig|hustle)\b", " ad hoc "),
-        (r"\b(?:one|single|only|lone|solo) (?:ml |data )?(?:person|people|engineer|scientist|analyst|guy|gal)\b", " ad hoc nobody "),
+        (
+            r"\b(?:one|single|only|lone|solo) (?:ml |data )?(?:person|people|engineer|scientist|analyst|guy|gal)\b",
+            " ad hoc nobody ",
+        ),
         (r"\bnobody (?:owns|owning|in charge)\b", " nobody ad hoc "),
         (r"\bgood at\b", " strengths "),
         (r"\bcost centre\b|\bcost center\b", " investment small "),
         (r"\bproduct teams?\b", " product teams "),
-        (r"\breports? (?:to|into|up to) (?:the )?(?:ceo|cto|exec|executives|leadership)\b", " reports senior leadership directly "),
+        (
+            r"\breports? (?:to|into|up to) (?:the )?(?:ceo|cto|exec|executives|leadership)\b",
+            " reports senior leadership directly ",
+        ),
         (r"\bbusiness (?:lines?|units?)\b", " business lines units "),
         (r"\bin production\b", " production "),
     )
 )
 
-_SUFFIXES = ("ational", "ations", "ation", "ities", "ity", "ings", "ing", "ied", "ies", "edly", "ed",
-             "ers", "er", "est", "ly", "ness", "ments", "ment", "ally", "al", "es", "s")
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ities",
+    "ity",
+    "ings",
+    "ing",
+    "ied",
+    "ies",
+    "edly",
+    "ed",
+    "ers",
+    "er",
+    "est",
+    "ly",
+    "ness",
+    "ments",
+    "ment",
+    "ally",
+    "al",
+    "es",
+    "s",
+)
 
 
 @lru_cache(maxsize=8192)

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 from knowledge import Answer, Answerer, KnowledgeBase, load_knowledge
 from knowledge import answer as answer_once
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))["questions"]
+QUESTIONS = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))[
+    "questions"
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,9 @@ def problems_with(result: Answer, case: dict[str, Any]) -> list[str]:
 
 def test_the_question_set_is_big_enough_and_covers_every_kind() -> None:
     assert len(QUESTIONS) >= 90
-    kinds = {k for case in QUESTIONS for k in ([case["kind"]] if isinstance(case["kind"], str) else case["kind"])}
+    kinds = {
+        k for case in QUESTIONS for k in ([case["kind"]] if isinstance(case["kind"], str) else case["kind"])
+    }
     assert kinds >= {"aspect", "which", "compare", "dimension", "situation", "framework", "unknown"}
     assert sum(1 for case in QUESTIONS if case.get("held_out")) >= 20
 

@@ -37,6 +37,8 @@ def build_answer(result: Answer, kb: KnowledgeBase) -> list[dict[str, Any]]:
     return to_dicts(
         [
             section(f"*{result.headline}*\n" + bullets(tuple(f.text for f in result.facts))),
-            context(f"{hint}The full card: `/mlorg explain {subject}` · From the ML team-structure framework."),
+            context(
+                f"{hint}The full card: `/mlorg explain {subject}` · From the ML team-structure framework."
+            ),
         ]
     )
