@@ -21,11 +21,40 @@ import yaml
 from knowledge import Answerer, KnowledgeBase, load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
-_WORDS = (
-    "data pipelines models production research engineers leadership budget talent hiring feedback "
-    "product teams platform governance compute tooling culture handoff users deployment analytics "
-    "retail healthcare telecoms insurance logistics startups agencies public sector manufacturing"
-).split()
+_WORDS = [
+    "data",
+    "pipelines",
+    "models",
+    "production",
+    "research",
+    "engineers",
+    "leadership",
+    "budget",
+    "talent",
+    "hiring",
+    "feedback",
+    "product",
+    "teams",
+    "platform",
+    "governance",
+    "compute",
+    "tooling",
+    "culture",
+    "handoff",
+    "users",
+    "deployment",
+    "analytics",
+    "retail",
+    "healthcare",
+    "telecoms",
+    "insurance",
+    "logistics",
+    "startups",
+    "agencies",
+    "public",
+    "sector",
+    "manufacturing",
+]
 
 
 def synthetic_overlay(directory: Path, topics: int, seed: int = 7) -> Path:
@@ -87,7 +116,9 @@ def main() -> None:
     rows = {"built-in": measure(builtin, questions, args.rounds)}
     with tempfile.TemporaryDirectory() as tmp:
         extra = 9 * len(builtin.topics)  # built-in + 9x as much again = ten times the size
-        rows["overlay x10"] = measure(load_knowledge(synthetic_overlay(Path(tmp), extra)), questions, args.rounds)
+        rows["overlay x10"] = measure(
+            load_knowledge(synthetic_overlay(Path(tmp), extra)), questions, args.rounds
+        )
     print(f"{'content':<12} {'passages':>9} {'build ms':>9} {'median ms':>10} {'p99 ms':>8} {'samples':>8}")
     for name, row in rows.items():
         print(
