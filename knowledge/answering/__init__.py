@@ -1,24 +1,27 @@
-"""TEMPORARY shim of the answering contract (replaced by the real module on merge)."""
+"""Answer free-text questions about the framework from its content (no Slack here).
+
+Build one :class:`Answerer` per knowledge base (it indexes every passage once) and call
+:meth:`Answerer.answer` per question. See ``answerer.py`` for the kinds of question.
+"""
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
+from knowledge.answering.answerer import Answerer
 from knowledge.answering.model import Answer, AnswerKind, Fact
-from knowledge.ask import answer as _old
 from knowledge.base import KnowledgeBase
 
-__all__ = ["Answer", "AnswerKind", "Answerer", "Fact"]
+__all__ = ["Answer", "AnswerKind", "Answerer", "Fact", "answer"]
+
+#: One answerer per knowledge base, so the convenience function indexes the content once;
+#: weak keys let a knowledge base (and its index) go when nothing else holds it.
+_ANSWERERS: WeakKeyDictionary[KnowledgeBase, Answerer] = WeakKeyDictionary()
 
 
-class Answerer:
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-
-    def answer(self, question: str, *, subject: str | None = None) -> Answer:
-        old = _old(self.kb, question)
-        topic = old.topic or (self.kb.get(subject) if subject else None)
-        if topic is None:
-            return Answer(question, "unknown", "Not in the framework", (), (), False)
-        if old.topic is None:
-            old = _old(self.kb, f"{question} {topic.short_name}")
-        facts = tuple(Fact(topic, old.aspect, f) for f in old.facts)
-        return Answer(question, "aspect", f"{topic.short_name}: {old.aspect}", facts, (topic,), True)
+def answer(kb: KnowledgeBase, question: str, subject: str | None = None) -> Answer:
+    """Answer with a cached :class:`Answerer` for ``kb``; for callers that hold no answerer."""
+    answerer = _ANSWERERS.get(kb)
+    if answerer is None:
+        answerer = _ANSWERERS[kb] = Answerer(kb)
+    return answerer.answer(question, subject=subject)
