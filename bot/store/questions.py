@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -65,32 +65,50 @@ class Questions:
 
     async def remember(self, team_id: str, conversation_key: str, subject: str) -> None:
         """Set (never add) the conversation's subject: the latest topic wins."""
+        async with Transaction(self._sessions, "remember a conversation's subject") as session:
+            await session.execute(self._remember(team_id, conversation_key, subject))
+
+    def _remember(self, team_id: str, conversation_key: str, subject: str) -> Any:
         values = {"subject": subject, "updated_at": self._clock()}
-        statement = (
+        return (
             self._insert()(ConversationRow)
             .values(team_id=team_id, conversation_key=conversation_key, **values)
             .on_conflict_do_update(index_elements=["team_id", "conversation_key"], set_=values)
         )
-        async with Transaction(self._sessions, "remember a conversation's subject") as session:
-            await session.execute(statement)
 
     # -- asked questions and votes -------------------------------------------------------------
 
-    async def record(self, team_id: str, question: str, *, kind: str, answered: bool) -> str:
-        """Log an answer (not who asked); returns its id, which the vote buttons carry."""
+    async def record(
+        self,
+        team_id: str,
+        question: str,
+        *,
+        kind: str,
+        answered: bool,
+        conversation_key: str | None = None,
+        subject: str | None = None,
+    ) -> str:
+        """Log an answer (not who asked) and, with a subject, what the conversation is now about.
+
+        One transaction for both: a mention costs as few round trips as possible. Returns the
+        answer's id, which the vote buttons carry.
+        """
         answer_id = new_id()
-        row = AskedQuestionRow(
-            team_id=team_id,
-            answer_id=answer_id,
-            question=" ".join(question.split())[:STORED_QUESTION],
-            kind=kind,
-            answered=answered,
-            up=0,
-            down=0,
-            asked_at=self._clock(),
-        )
+        values = {
+            "team_id": team_id,
+            "answer_id": answer_id,
+            "question": " ".join(question.split())[:STORED_QUESTION],
+            "kind": kind,
+            "answered": answered,
+            "up": 0,
+            "down": 0,
+            "asked_at": self._clock(),
+        }
         async with Transaction(self._sessions, "log a question") as session:
-            session.add(row)
+            # The log and the subject in one transaction: this runs on every mention and DM.
+            await session.execute(insert(AskedQuestionRow).values(values))
+            if conversation_key is not None and subject is not None:
+                await session.execute(self._remember(team_id, conversation_key, subject))
         return answer_id
 
     async def vote(self, team_id: str, answer_id: str, user_id: str, *, helpful: bool) -> VoteOutcome:

@@ -47,12 +47,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     kb, questions = deps.kb, deps.store.questions
     renderer = ExplainRenderer(kb)
 
-    async def reply(team_id: str, conversation: str, question: str) -> tuple[Answer, list[dict[str, Any]]]:
-        subject = await questions.subject(team_id, conversation)
+    async def reply(
+        team_id: str, conversation: str, question: str, *, new: bool = False
+    ) -> tuple[Answer, list[dict[str, Any]]]:
+        """Answer in a conversation; ``new``: it has just begun, so it has no subject to read."""
+        subject = None if new else await questions.subject(team_id, conversation)
         result = deps.answerer.answer(question, subject=subject)
-        if result.topics:
-            await questions.remember(team_id, conversation, result.topics[0].id)
-        answer_id = await questions.record(team_id, question, kind=result.kind, answered=result.answered)
+        answer_id = await questions.record(
+            team_id,
+            question,
+            kind=result.kind,
+            answered=result.answered,
+            conversation_key=conversation,
+            subject=result.topics[0].id if result.topics else None,
+        )
         return result, build_answer(result, kb, answer_id=answer_id)
 
     @app.event("app_mention")
@@ -60,7 +68,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         channel = str(event.get("channel", ""))
         thread = str(event.get("thread_ts") or event.get("ts") or "")
         result, blocks = await reply(
-            str(body.get("team_id", "")), f"{channel}:{thread}", question_of(str(event.get("text", "")))
+            str(body.get("team_id", "")),
+            f"{channel}:{thread}",
+            question_of(str(event.get("text", ""))),
+            new=not event.get("thread_ts"),  # a top-level mention starts its own thread
         )
         await client.chat_postMessage(
             channel=channel, thread_ts=thread or None, blocks=blocks, text=answer_text(result)
