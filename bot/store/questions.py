@@ -148,12 +148,17 @@ class Questions:
         async with Transaction(self._sessions, "list workspaces with questions") as session:
             return sorted(str(team) for team in (await session.execute(query)).scalars())
 
-    async def forget_votes(self, team_id: str, user_id: str) -> int:
-        """Delete a person's votes (the counts they added stay: they name nobody)."""
+    async def forget_user(self, team_id: str, user_id: str) -> int:
+        """Delete a person's votes (returned; the counts they added name nobody) and their own
+        ``/mlorg ask`` conversations, whose key is the only place their id appears."""
         async with Transaction(self._sessions, "forget a person's votes") as session:
             result = await session.execute(
-                delete(AnswerVoteRow).where(
-                    AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id
+                delete(AnswerVoteRow).where(AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id)
+            )
+            await session.execute(
+                delete(ConversationRow).where(
+                    ConversationRow.team_id == team_id,
+                    ConversationRow.conversation_key.like(f"ask:%:{user_id}"),
                 )
             )
             return cast(CursorResult[Any], result).rowcount

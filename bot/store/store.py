@@ -187,7 +187,7 @@ class Store:
         """
         flows, responses = await self.diagnoses.forget_user(team_id, user_id)
         answers = await self.quizzes.forget_user(team_id, user_id)
-        votes = await self.questions.forget_votes(team_id, user_id)
+        votes = await self.questions.forget_user(team_id, user_id)
         running = [
             update(QuizRow)
             .where(QuizRow.team_id == team_id, QuizRow.host_id == user_id, QuizRow.status == "running")
