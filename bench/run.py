@@ -63,7 +63,12 @@ HEALTH_PATH = "/healthz"
 RESULTS_DIR = BENCH_DIR / "results"
 
 #: Scenario name -> the text after ``/mlorg``.
-SCENARIOS: dict[str, str] = {"explain": "explain rnd", "help": "help"}
+SCENARIOS: dict[str, str] = {
+    "explain": "explain rnd",
+    "help": "help",
+    # Not a command: an @mlorg question, sent as the signed app_mention event Slack sends.
+    "mention": "what goes wrong when ML sits in the R&D lab?",
+}
 #: (ratio, comparison, target) from DESIGN.md "Performance expectations".
 TARGETS: dict[str, tuple[str, float]] = {
     "explain.throughput": (">=", 0.9),
@@ -366,6 +371,45 @@ async def start_server(
 _trigger_ids = iter(range(1, 10**9))
 
 
+_event_ids = iter(range(1, 10**9))
+
+
+def mention_request(text: str) -> tuple[bytes, dict[str, str]]:
+    """An ``app_mention`` event, JSON and signed as Slack sends it, with a fresh event id each."""
+    n = next(_event_ids)
+    body = json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": f"EvBench{n:010d}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": "U0001",
+                "text": f"<@UBOT> {text}",
+                "channel": "C0001",
+                "ts": f"1700000000.{n:06d}",
+            },
+            "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+        }
+    )
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(SIGNING_SECRET, body, timestamp),
+    }
+    return body.encode(), headers
+
+
+def scenario_request(scenario: str, response_url: str) -> tuple[bytes, dict[str, str]]:
+    if scenario == "mention":
+        return mention_request(SCENARIOS[scenario])
+    return command_request(SCENARIOS[scenario], response_url)
+
+
 def command_request(text: str, response_url: str) -> tuple[bytes, dict[str, str]]:
     """A ``/mlorg`` slash command, form-encoded and signed exactly as Slack sends it."""
     body = urlencode(
@@ -420,10 +464,13 @@ async def run_load(
     url: str,
     requests: Sequence[tuple[bytes, dict[str, str]]],
     concurrency: int,
+    *,
+    expect_blocks: bool = True,
 ) -> LoadResult:
     """Send ``requests`` with ``concurrency`` workers on keep-alive connections; time each ack.
 
-    A request counts as ok when the answer is 200 with Block Kit blocks in its body.
+    A request counts as ok when the answer is 200 with Block Kit blocks in its body (an event's
+    ack is an empty 200: with ``expect_blocks=False`` any 200 counts).
     """
     pending = iter(requests)
     latencies: list[float] = []
@@ -440,7 +487,7 @@ async def run_load(
                 statuses[type(error).__name__] += 1
                 continue
             elapsed = time.perf_counter() - sent
-            if status == 200 and b'"blocks"' in payload:
+            if status == 200 and (b'"blocks"' in payload or not expect_blocks):
                 latencies.append(elapsed)
                 statuses["200"] += 1
             else:
@@ -487,23 +534,23 @@ class ScenarioRun:
 async def measure_scenario(
     server: Server, scenario: str, round_no: int, args: argparse.Namespace, response_url: str
 ) -> ScenarioRun:
-    text = SCENARIOS[scenario]
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     quiet_wait = await wait_for_quiet(args.quiet_wait)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        warmup = [command_request(text, response_url) for _ in range(args.warmup)]
+        warmup = [scenario_request(scenario, response_url) for _ in range(args.warmup)]
         # One request alone first: Bolt calls auth.test on the first request and caches the
         # answer, but concurrent first requests would each call it (they all see no cache yet).
-        first = await run_load(session, server.url, warmup[:1], 1)
-        warm = await run_load(session, server.url, warmup[1:], args.concurrency)
+        blocks = scenario != "mention"
+        first = await run_load(session, server.url, warmup[:1], 1, expect_blocks=blocks)
+        warm = await run_load(session, server.url, warmup[1:], args.concurrency, expect_blocks=blocks)
         warm.failed += first.failed
         if warm.failed:
             raise RuntimeError(f"{server.name} failed {warm.failed} warm-up requests: {warm.statuses}")
-        timed = [command_request(text, response_url) for _ in range(args.requests)]
+        timed = [scenario_request(scenario, response_url) for _ in range(args.requests)]
         cpu_before, client_before = server.cpu_seconds(), time.process_time()
         busy_before = machine_busy_seconds()
-        result = await run_load(session, server.url, timed, args.concurrency)
+        result = await run_load(session, server.url, timed, args.concurrency, expect_blocks=blocks)
         server_cpu = server.cpu_seconds() - cpu_before
         client_cpu = time.process_time() - client_before
         other_cpu = max(0.0, machine_busy_seconds() - busy_before - server_cpu - client_cpu)

@@ -44,6 +44,7 @@ from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from knowledge import KnowledgeBase, load_knowledge
+from knowledge.answering import Answerer
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "Mlorg", "build_app"]
 
@@ -179,6 +180,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         actions=actions,
         http=http,
         admins=Admins(settings.admin_ids),
+        answerer=Answerer(kb),
     )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.operator import export, list_outbox, open_store, retry_outbox
+from bot.operator import export, list_outbox, list_questions, open_store, retry_outbox
 from bot.settings import ConfigError, load_settings
 from bot.store import StoreError
 from knowledge import (
+    Answer,
+    Answerer,
     Archetype,
     KnowledgeBase,
     KnowledgeError,
@@ -58,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd = commands.add_parser("compare", help="compare two archetypes (or two dimensions)")
     compare_cmd.add_argument("topics", nargs="+", metavar="TOPIC", help="e.g. 'rnd independent'")
 
+    ask_cmd = commands.add_parser("ask", help="answer a question about the framework from its content")
+    ask_cmd.add_argument("question", nargs="+", help='e.g. "what goes wrong when ML sits in the R&D lab?"')
+    ask_cmd.add_argument("--subject", default=None, help="a topic id the question follows up on, e.g. rnd")
+
     diagnose_cmd = commands.add_parser("diagnose", help="answer the diagnosis questionnaire in the terminal")
     diagnose_cmd.add_argument(
         "--answers",
@@ -83,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("mlorg-export"), help="directory (default: mlorg-export)"
     )
 
+    commands.add_parser(
+        "questions", help="(operators) questions mlorg could not answer, or answered unhelpfully (no askers)"
+    )
+
     serve_cmd = commands.add_parser("serve", help="run the Slack app")
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
     serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
@@ -104,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(_knowledge(), " ".join(args.topic))
         if args.command == "compare":
             return _compare(_knowledge(), " ".join(args.topics))
+        if args.command == "ask":
+            return _ask(_knowledge(), " ".join(args.question), args.subject)
         if args.command == "diagnose":
             return _diagnose(_knowledge(), args.answers)
         if args.command == "knowledge":
@@ -112,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_outbox(args))
         if args.command == "export":
             return asyncio.run(_export(args.out))
+        if args.command == "questions":
+            return asyncio.run(_questions())
         if args.command == "serve":
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 
@@ -177,6 +191,28 @@ def _compare(kb: KnowledgeBase, text: str) -> int:
         )
         return 1
     return 0
+
+
+def _ask(kb: KnowledgeBase, question: str, subject: str | None) -> int:
+    """Print the answer; a question the framework does not answer is still a clean exit 0."""
+    print(render_answer(Answerer(kb).answer(question, subject=subject)))
+    return 0
+
+
+def render_answer(result: Answer) -> str:
+    """The answer as plain text: headline, each fact with its topic, and the diagnose hint."""
+    if not result.answered:
+        lines = [
+            "The framework does not answer that.",
+            "Ask about the five ML organization archetypes or the three team-design dimensions,",
+            'e.g. mlorg ask "what goes wrong when ML sits in the R&D lab?"',
+        ]
+    else:
+        lines = [result.headline, ""]
+        lines += [f"  - [{fact.topic.short_name}] {fact.text}" for fact in result.facts]
+    if result.suggest_diagnose:
+        lines += ["", "For a fuller picture of your team, run: mlorg diagnose"]
+    return "\n".join(lines)
 
 
 def _kind(topic: object) -> str:
@@ -255,6 +291,19 @@ async def _export(directory: Path) -> int:
     try:
         await store.migrate()
         for line in await export(store, kb, directory):
+            print(line)
+        return 0
+    except StoreError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    finally:
+        await store.close()
+
+
+async def _questions() -> int:
+    store = open_store(load_settings())
+    try:
+        await store.migrate()
+        for line in await list_questions(store):
             print(line)
         return 0
     except StoreError as error:

@@ -15,6 +15,7 @@ from bot.permissions import Admins
 from bot.settings import Settings
 from bot.store import Store
 from knowledge import KnowledgeBase
+from knowledge.answering import Answerer
 
 __all__ = ["Deps"]
 
@@ -29,3 +30,5 @@ class Deps:
     http: SharedSession
     #: Workspace admins and owners, and MLORG_ADMINS: who may configure, post, and take over hosting.
     admins: Admins
+    #: Answers questions in plain words; its search index is built once, at start-up.
+    answerer: Answerer

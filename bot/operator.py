@@ -15,12 +15,13 @@ from pathlib import Path
 from bot.features.summary.service import current_week, summarize
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
+from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
 from knowledge.diagnosis import TeamAggregate
 from knowledge.quiz import released_answers
 from knowledge.summary import Period
 
-__all__ = ["export", "list_outbox", "open_store", "retry_outbox"]
+__all__ = ["export", "list_outbox", "list_questions", "open_store", "retry_outbox"]
 
 
 def open_store(settings: Settings) -> Store:
@@ -48,6 +49,19 @@ async def list_outbox(store: Store, *, show_all: bool = False) -> list[str]:
 
 async def retry_outbox(store: Store, item_id: str | None) -> int:
     return await store.outbox.retry(item_id)
+
+
+async def list_questions(store: Store, *, since: datetime | None = None) -> list[str]:
+    """``mlorg questions``: per workspace, what people asked that mlorg could not answer well."""
+    lines: list[str] = []
+    for team_id in await store.questions.teams():
+        rows = unhelpful_questions(
+            await store.questions.asked_since(team_id, since or datetime(1970, 1, 1, tzinfo=UTC))
+        )
+        if rows:
+            lines.append(f"{team_id}: {len(rows)} question(s) mlorg could not answer well")
+            lines += [f"  {count}x  {question}  ({why})" for question, count, why in rows]
+    return lines or ["No unanswered or down-voted questions: every question got an answer nobody voted down."]
 
 
 async def export(

@@ -2,13 +2,13 @@
 
 Pure Python with no Slack in it, so the terminal, the Slack app and the tests all
 draw on one source. Load once with :func:`load_knowledge`, then look topics up,
-explain and compare them, diagnose an organization with :func:`score` (and a team
+explain and compare them, answer free-text questions with an :class:`Answerer`, diagnose an organization with :func:`score` (and a team
 with :func:`aggregate`), quiz people with a :class:`QuestionBank`, and render the results.
 """
 
 from __future__ import annotations
 
-from knowledge.ask import Answer, answer
+from knowledge.answering import Answer, Answerer, AnswerKind, Fact, answer
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis import (
     BLEND_MARGIN,
@@ -84,7 +84,9 @@ __all__ = [
     "GAP_THRESHOLD",
     "MIN_GROUP",
     "Answer",
+    "AnswerKind",
     "AnswerRecord",
+    "Answerer",
     "Archetype",
     "ArchetypeCard",
     "ArchetypeComparison",
@@ -101,6 +103,7 @@ __all__ = [
     "DimensionPerception",
     "DimensionReading",
     "Evidence",
+    "Fact",
     "KnowledgeBase",
     "KnowledgeError",
     "Lookup",

@@ -214,7 +214,7 @@ def test_help_lists_every_command(run_mlorg: RunMlorg) -> None:
     result = run_mlorg("--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: mlorg")
-    for command in ("explain", "compare", "knowledge", "serve"):
+    for command in ("explain", "compare", "ask", "knowledge", "serve"):
         assert command in result.stdout
 
 
@@ -344,3 +344,37 @@ def test_diagnose_with_answers_on_the_command_line(run_mlorg: RunMlorg) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Closest to: Independent ML division" in result.stdout
+
+
+def test_ask_prints_the_headline_and_each_fact_with_its_topic(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("ask", "what goes wrong when ML sits in the R&D lab?")
+
+    _assert_no_traceback(result)
+    assert result.returncode == 0
+    assert result.stdout.startswith("R&D: challenges")
+    assert "[R&D] Getting hold of quality data is very difficult." in result.stdout
+
+
+def test_ask_about_our_situation_suggests_the_diagnosis(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg(
+        "ask", "our only ML person sits in finance and builds forecasts when she has time, what are we?"
+    )
+
+    assert result.returncode == 0
+    assert "Nascent" in result.stdout.splitlines()[0]
+    assert "mlorg diagnose" in result.stdout
+
+
+def test_ask_a_follow_up_with_a_subject(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("ask", "--subject", "rnd", "how is that different from embedded?")
+
+    assert result.returncode == 0
+    assert "R&D vs Product-embedded" in result.stdout
+
+
+def test_ask_something_the_framework_does_not_cover_says_so_and_exits_zero(run_mlorg: RunMlorg) -> None:
+    result = run_mlorg("ask", "what's the weather")
+
+    _assert_no_traceback(result)
+    assert result.returncode == 0
+    assert "does not answer" in result.stdout

@@ -79,6 +79,7 @@ def test_the_manifest_asks_for_no_scope_the_app_does_not_need() -> None:
         "chat:write",
         "chat:write.public",
         "app_mentions:read",
+        "im:history",
         "users:read",
         "channels:history",
         "groups:history",

@@ -4,7 +4,9 @@ What is kept and for how long is part of what mlorg promises people (README, "Pr
 
 * a diagnosis left unfinished: ``MLORG_RETENTION_DAYS`` after it was last touched;
 * a summary preview nobody posted: a day (its figures are stale by then);
-* the ids of Slack events already handled: a day (Slack stops retrying within minutes).
+* the ids of Slack events already handled: a day (Slack stops retrying within minutes);
+* questions asked in plain words (without who asked), their votes, and what each
+  conversation was about: ``MLORG_RETENTION_DAYS``.
 
 Every rule is "older than", decided by timestamps in the database, so a restart, a crash
 or several replicas pruning at once change nothing about what is deleted or when.
@@ -34,6 +36,7 @@ class Pruned:
     events: int
     abandoned_diagnoses: int
     previews: int
+    questions: int = 0
 
 
 class RetentionJob:
@@ -50,12 +53,14 @@ class RetentionJob:
         while not stop.is_set():
             try:
                 pruned = await self.prune()
-                if any((pruned.events, pruned.abandoned_diagnoses, pruned.previews)):
+                if any((pruned.events, pruned.abandoned_diagnoses, pruned.previews, pruned.questions)):
                     log.info(
-                        "retention: deleted %d event ids, %d abandoned diagnoses, %d unposted previews",
+                        "retention: deleted %d event ids, %d abandoned diagnoses, %d unposted previews, "
+                        "%d old questions",
                         pruned.events,
                         pruned.abandoned_diagnoses,
                         pruned.previews,
+                        pruned.questions,
                     )
             except Exception:
                 log.warning("retention pass failed; retrying later", exc_info=True)
@@ -68,4 +73,5 @@ class RetentionJob:
             events=await self.store.events.prune(now - EVENT_IDS_KEPT),
             abandoned_diagnoses=await self.store.diagnoses.prune(now - self.retention),
             previews=await self.store.outbox.prune_held(now - PREVIEWS_KEPT),
+            questions=await self.store.questions.prune(now - self.retention),
         )

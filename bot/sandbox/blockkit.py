@@ -117,7 +117,11 @@ def check_view(view: Any) -> list[str]:
         title = _text_of(view.get("title"))
         if not title:
             problems.append("a modal needs a title")
-        for key, maximum in (("title", MAX_MODAL_TITLE), ("submit", MAX_MODAL_BUTTON), ("close", MAX_MODAL_BUTTON)):
+        for key, maximum in (
+            ("title", MAX_MODAL_TITLE),
+            ("submit", MAX_MODAL_BUTTON),
+            ("close", MAX_MODAL_BUTTON),
+        ):
             value = view.get(key)
             if value is not None and _plain(value) is None:
                 problems.append(f"{key} must be a plain_text object")
@@ -207,7 +211,9 @@ def _check_element(element: dict[str, Any], *, in_context: bool) -> list[str]:
         problems.append(f"{kind}: {len(options)} options; at most {MAX_OPTIONS}")
     for option in options:
         if len(_text_of(option.get("text"))) > MAX_OPTION_TEXT:
-            problems.append(f"{kind}: option text {_text_of(option.get('text'))!r} is longer than {MAX_OPTION_TEXT}")
+            problems.append(
+                f"{kind}: option text {_text_of(option.get('text'))!r} is longer than {MAX_OPTION_TEXT}"
+            )
         if len(str(option.get("value") or "")) > MAX_BUTTON_VALUE:
             problems.append(f"{kind}: an option value is longer than {MAX_BUTTON_VALUE} characters")
     return problems

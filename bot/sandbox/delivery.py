@@ -43,6 +43,8 @@ log = logging.getLogger("mlorg.sandbox")
 ACK_SECONDS = 3.0
 #: Slack retries a failed event nearly at once, then after a minute, then after five.
 EVENT_RETRY_DELAYS: tuple[float, ...] = (1.0, 60.0, 300.0)
+
+
 class Delivery(ModalActions):
     def __init__(
         self,
@@ -57,7 +59,13 @@ class Delivery(ModalActions):
         ack_seconds: float = ACK_SECONDS,
         retry_delays: Sequence[float] = EVENT_RETRY_DELAYS,
     ) -> None:
-        self.ws, self.views, self.triggers, self.responses, self.manifest = ws, views, triggers, responses, manifest
+        self.ws, self.views, self.triggers, self.responses, self.manifest = (
+            ws,
+            views,
+            triggers,
+            responses,
+            manifest,
+        )
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.ack_seconds = ack_seconds
@@ -74,7 +82,9 @@ class Delivery(ModalActions):
             await self._session.close()
 
     # -- the wire ---------------------------------------------------------------------------------
-    async def _send(self, kind: str, body: str, content_type: str, headers: dict[str, str] | None = None) -> Outcome:
+    async def _send(
+        self, kind: str, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> Outcome:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         timestamp = int(time.time())
@@ -90,9 +100,16 @@ class Delivery(ModalActions):
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.ack_seconds):
-                async with self._session.post(self.app_url, data=body.encode(), headers=all_headers) as response:
+                async with self._session.post(
+                    self.app_url, data=body.encode(), headers=all_headers
+                ) as response:
                     text = await response.text()
-                    outcome = Outcome(response.status == 200, None if response.status == 200 else "dispatch_failed", response.status, text)
+                    outcome = Outcome(
+                        response.status == 200,
+                        None if response.status == 200 else "dispatch_failed",
+                        response.status,
+                        text,
+                    )
         except TimeoutError:
             outcome = Outcome(False, "operation_timeout")
         except aiohttp.ClientError as error:
@@ -105,7 +122,15 @@ class Delivery(ModalActions):
 
     def _slackbot(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> None:
         self.ws.add(
-            Message(self.ws.next_ts(), channel, "USLACKBOT", text, thread_ts=thread_ts, visible_to=user, from_slackbot=True)
+            Message(
+                self.ws.next_ts(),
+                channel,
+                "USLACKBOT",
+                text,
+                thread_ts=thread_ts,
+                visible_to=user,
+                from_slackbot=True,
+            )
         )
 
     def _format(self, text: str) -> str:
@@ -132,10 +157,18 @@ class Delivery(ModalActions):
         name, _, text = line.strip().partition(" ")
         command = self.manifest.command(name)
         if command is None:
-            self._slackbot(user, channel.id, f"`{name}` is not a valid command. In Slack, all messages that start with the \"/\" character are interpreted as commands.")
+            self._slackbot(
+                user,
+                channel.id,
+                f'`{name}` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands.',
+            )
             return Outcome(False, "unknown_command")
         text = text.strip()
-        text = self._format(text) if command.should_escape else text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = (
+            self._format(text)
+            if command.should_escape
+            else text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        )
         person = self.ws.person(user)
         form = {
             "token": VERIFICATION_TOKEN,
@@ -152,7 +185,9 @@ class Delivery(ModalActions):
             "response_url": self.responses.issue(user, channel.id),
             "trigger_id": self.triggers.issue(user),
         }
-        outcome = await self._send(f"slash command {command.command}", urlencode(form), "application/x-www-form-urlencoded")
+        outcome = await self._send(
+            f"slash command {command.command}", urlencode(form), "application/x-www-form-urlencoded"
+        )
         if not outcome.ok:
             self._slackbot(user, channel.id, f'{command.command} failed with the error "{outcome.error}"')
             return outcome
@@ -174,7 +209,14 @@ class Delivery(ModalActions):
             return
         public = reply.get("response_type") == "in_channel"
         if public:
-            self.ws.add(Message(self.ws.next_ts(), channel.id, user, line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")))
+            self.ws.add(
+                Message(
+                    self.ws.next_ts(),
+                    channel.id,
+                    user,
+                    line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                )
+            )
         self.ws.add(
             Message(
                 self.ws.next_ts(),
@@ -193,7 +235,9 @@ class Delivery(ModalActions):
         if channel.is_im and self.manifest.messages_read_only and not self.manifest.subscribes("message.im"):
             self._slackbot(user, channel.id, "Sending messages to this app has been turned off.", thread_ts)
             return Outcome(False, "messages_tab_read_only")
-        message = self.ws.add(Message(self.ws.next_ts(), channel.id, user, self._format(text), thread_ts=thread_ts))
+        message = self.ws.add(
+            Message(self.ws.next_ts(), channel.id, user, self._format(text), thread_ts=thread_ts)
+        )
         event: dict[str, Any] = {
             "user": user,
             "text": message.text,
@@ -206,9 +250,15 @@ class Delivery(ModalActions):
         if thread_ts:
             event["thread_ts"] = thread_ts
         outcome = Outcome(True)
-        kind = "message.im" if channel.is_im else ("message.groups" if channel.is_private else "message.channels")
+        kind = (
+            "message.im"
+            if channel.is_im
+            else ("message.groups" if channel.is_private else "message.channels")
+        )
         if self.manifest.subscribes(kind):
-            outcome = await self.event({"type": "message", "channel_type": "im" if channel.is_im else "channel", **event})
+            outcome = await self.event(
+                {"type": "message", "channel_type": "im" if channel.is_im else "channel", **event}
+            )
         if f"<@{BOT.id}>" in message.text and self.manifest.subscribes("app_mention"):
             outcome = await self.event({"type": "app_mention", **event})
         return outcome
@@ -241,7 +291,13 @@ class Delivery(ModalActions):
             "event_id": event_id,
             "event_time": int(time.time()),
             "authorizations": [
-                {"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT.id, "is_bot": True, "is_enterprise_install": False}
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT.id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
             ],
             "is_ext_shared_channel": False,
             "event_context": f"sandbox-{event_id}",
@@ -295,7 +351,13 @@ class Delivery(ModalActions):
         return await self._interact(payload, where=f"a click in {channel.label}")
 
     async def click_view(
-        self, user: str, view_id: str, block_id: str, action_id: str, value: Any = None, state: dict[str, Any] | None = None
+        self,
+        user: str,
+        view_id: str,
+        block_id: str,
+        action_id: str,
+        value: Any = None,
+        state: dict[str, Any] | None = None,
     ) -> Outcome:
         view = self.views.find(view_id)
         if view is None or view.get("user") != user:
@@ -306,12 +368,20 @@ class Delivery(ModalActions):
         element = find_element(blocks, block_id, action_id)
         if element is None:
             return Outcome(False, "element_not_found")
-        payload = self._action_payload(user, element, block_id, value, container={"type": "view", "view_id": view["id"]})
+        payload = self._action_payload(
+            user, element, block_id, value, container={"type": "view", "view_id": view["id"]}
+        )
         payload["view"] = Views.public(view)
-        payload["trigger_id"] = self.triggers.issue(user, view_id=view["id"] if view.get("type") == "modal" else None)
-        return await self._interact(payload, where="a click in a modal" if view.get("type") == "modal" else "a click in the Home tab")
+        payload["trigger_id"] = self.triggers.issue(
+            user, view_id=view["id"] if view.get("type") == "modal" else None
+        )
+        return await self._interact(
+            payload, where="a click in a modal" if view.get("type") == "modal" else "a click in the Home tab"
+        )
 
-    def _action_payload(self, user: str, element: dict[str, Any], block_id: str, value: Any, *, container: dict[str, Any]) -> dict[str, Any]:
+    def _action_payload(
+        self, user: str, element: dict[str, Any], block_id: str, value: Any, *, container: dict[str, Any]
+    ) -> dict[str, Any]:
         return {
             "type": "block_actions",
             "team": TEAM,
@@ -328,5 +398,8 @@ class Delivery(ModalActions):
         body = urlencode({"payload": json.dumps(payload)})
         outcome = await self._send(str(payload["type"]), body, "application/x-www-form-urlencoded")
         if not outcome.ok:
-            self.ws.warn(where, f"mlorg did not acknowledge within {self.ack_seconds:g} s ({outcome.error}); Slack shows a warning and drops the ack")
+            self.ws.warn(
+                where,
+                f"mlorg did not acknowledge within {self.ack_seconds:g} s ({outcome.error}); Slack shows a warning and drops the ack",
+            )
         return outcome

@@ -106,9 +106,15 @@ def state_values(blocks: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str,
     values: dict[str, dict[str, Any]] = {}
     for block in blocks:
         block_id = str(block.get("block_id") or "")
-        elements = [block["element"]] if block.get("type") == "input" and isinstance(block.get("element"), dict) else []
+        elements = (
+            [block["element"]]
+            if block.get("type") == "input" and isinstance(block.get("element"), dict)
+            else []
+        )
         if block.get("type") == "actions":
-            elements = [e for e in block.get("elements") or [] if isinstance(e, dict) and e.get("type") != "button"]
+            elements = [
+                e for e in block.get("elements") or [] if isinstance(e, dict) and e.get("type") != "button"
+            ]
         accessory = block.get("accessory")
         if isinstance(accessory, dict) and accessory.get("type") not in {"button", "overflow", "image"}:
             elements = [accessory]
@@ -117,7 +123,10 @@ def state_values(blocks: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str,
             given = (raw.get(block_id) or {}).get(action_id)
             if given is None and block.get("type") != "input":
                 continue
-            values.setdefault(block_id, {})[action_id] = {"type": element.get("type"), **_selection(element, given)}
+            values.setdefault(block_id, {})[action_id] = {
+                "type": element.get("type"),
+                **_selection(element, given),
+            }
     return values
 
 

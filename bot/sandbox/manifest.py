@@ -51,7 +51,8 @@ class Manifest:
     def completion(self) -> list[dict[str, Any]]:
         """The page's completion data."""
         return [
-            {"command": c.command, "description": c.description, "hints": c.subcommands} for c in self.commands
+            {"command": c.command, "description": c.description, "hints": c.subcommands}
+            for c in self.commands
         ]
 
 

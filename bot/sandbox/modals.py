@@ -29,7 +29,9 @@ class ModalActions:
     views: Views
     triggers: Triggers
 
-    async def _send(self, kind: str, body: str, content_type: str, headers: dict[str, str] | None = None) -> Outcome:
+    async def _send(
+        self, kind: str, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> Outcome:
         raise NotImplementedError
 
     async def submit(self, user: str, view_id: str, state: dict[str, Any]) -> Outcome:
@@ -56,7 +58,11 @@ class ModalActions:
             "is_enterprise_install": False,
             "enterprise": None,
         }
-        outcome = await self._send("view_submission", urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        outcome = await self._send(
+            "view_submission",
+            urlencode({"payload": json.dumps(payload)}),
+            "application/x-www-form-urlencoded",
+        )
         if not outcome.ok:
             view["banner"] = "We had some trouble connecting. Try again?"
             self.ws.changed()
@@ -74,7 +80,9 @@ class ModalActions:
                 view["errors"] = {str(k): str(v) for k, v in (reply.get("errors") or {}).items()}
                 unknown = set(view["errors"]) - {str(b.get("block_id")) for b in view.get("blocks") or []}
                 for block_id in unknown:
-                    self.ws.warn("view_submission errors", f"no input block {block_id!r} to show an error under")
+                    self.ws.warn(
+                        "view_submission errors", f"no input block {block_id!r} to show an error under"
+                    )
                 self.ws.changed()
             elif action in {"update", "push"}:
                 new = reply.get("view")
@@ -115,4 +123,6 @@ class ModalActions:
             "is_cleared": clear and len(closed) > 1,
             "is_enterprise_install": False,
         }
-        return await self._send("view_closed", urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return await self._send(
+            "view_closed", urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )

@@ -120,7 +120,9 @@ def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
         return f"{_OPEN}{len(pieces) - 1}{_CLOSE}"
 
     # Code blocks first: nothing inside them is formatted, but control sequences still are links.
-    text = _CODE_BLOCK.sub(lambda m: stash(f"<pre>{_inline_code(m.group(1).strip(chr(10)), names)}</pre>"), text)
+    text = _CODE_BLOCK.sub(
+        lambda m: stash(f"<pre>{_inline_code(m.group(1).strip(chr(10)), names)}</pre>"), text
+    )
     text = _CODE.sub(lambda m: stash(f"<code>{_inline_code(m.group(1), names)}</code>"), text)
     text = _CONTROL.sub(lambda m: stash(_control(m.group(1), names)), text)
     escaped = html.escape(decode(text), quote=True)
@@ -160,7 +162,9 @@ def _control(inner: str, names: Names) -> str:
     if target.startswith("@"):
         user_id = target[1:]
         shown = names.user(user_id) or label or user_id
-        return f'<span class="mention" data-user="{html.escape(user_id)}">@{html.escape(decode(shown))}</span>'
+        return (
+            f'<span class="mention" data-user="{html.escape(user_id)}">@{html.escape(decode(shown))}</span>'
+        )
     if target.startswith("#"):
         channel_id = target[1:]
         shown = names.channel(channel_id) or label or channel_id
@@ -173,7 +177,9 @@ def _control(inner: str, names: Names) -> str:
     url = decode(target)
     shown = html.escape(decode(label or target))
     if _SAFE_URL.match(url):
-        return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{shown}</a>'
+        return (
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{shown}</a>'
+        )
     return shown
 
 

@@ -81,7 +81,9 @@ class Page:
     async def index(self, _request: web.Request) -> web.Response:
         config = {
             "team": TEAM_NAME,
-            "people": [{"id": p.id, "name": p.name, "real_name": p.real_name, "title": p.title} for p in PEOPLE],
+            "people": [
+                {"id": p.id, "name": p.name, "real_name": p.real_name, "title": p.title} for p in PEOPLE
+            ],
             "commands": self.manifest.completion(),
             "app": self.manifest.name,
             "appConversation": APP_CONVERSATION,
@@ -106,7 +108,9 @@ class Page:
 
     # -- live updates -------------------------------------------------------------------------------
     async def events(self, request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
+        )
         await response.prepare(request)
         queue = self.ws.listen()
         try:
@@ -143,8 +147,12 @@ class Page:
             "warnings": self._warnings(),
             "traffic": self._traffic() if request.query.get("traffic") == "1" else "",
         }
-        keyed = {k: {"key": hashlib.sha1(v.encode()).hexdigest()[:16], "html": v} for k, v in fragments.items()}
-        return web.json_response({"seq": self.ws.seq, "fragments": keyed, "trafficCount": len(self.ws.traffic)})
+        keyed = {
+            k: {"key": hashlib.sha1(v.encode()).hexdigest()[:16], "html": v} for k, v in fragments.items()
+        }
+        return web.json_response(
+            {"seq": self.ws.seq, "fragments": keyed, "trafficCount": len(self.ws.traffic)}
+        )
 
     def _sidebar(self, viewer: str, current: str) -> str:
         rows = ['<div class="side-title">Channels</div>']
@@ -208,7 +216,9 @@ class Page:
         if parent is None:
             return '<div class="empty">This thread is gone.</div>'
         ctx = Ctx(self.ws, viewer)
-        replies = "".join(render_message(m, ctx, in_thread=True) for m in self.ws.replies(conversation, thread_ts, viewer))
+        replies = "".join(
+            render_message(m, ctx, in_thread=True) for m in self.ws.replies(conversation, thread_ts, viewer)
+        )
         return (
             f'<div class="thread-parent">{render_message(parent, ctx, in_thread=True)}</div>'
             f'<div class="thread-divider">{_plural(len(self.ws.replies(conversation, thread_ts)), "reply", "replies")}</div>'
@@ -221,7 +231,9 @@ class Page:
             return ""
         top = stack[-1]
         ctx = Ctx(self.ws, viewer, (top.get("state") or {}).get("values") or {}, top.get("errors") or {})
-        banner = f'<div class="modal-banner" role="alert">{_e(top["banner"])}</div>' if top.get("banner") else ""
+        banner = (
+            f'<div class="modal-banner" role="alert">{_e(top["banner"])}</div>' if top.get("banner") else ""
+        )
         return f'<div class="overlay">{banner}{render_view(top, ctx, depth=len(stack))}</div>'
 
     def _warnings(self) -> str:
@@ -290,10 +302,14 @@ class Page:
         try:
             if data.get("view_id"):
                 state = data.get("state") if isinstance(data.get("state"), dict) else None
-                outcome = await self.delivery.click_view(user, str(data["view_id"]), block_id, action_id, value, state)
+                outcome = await self.delivery.click_view(
+                    user, str(data["view_id"]), block_id, action_id, value, state
+                )
             else:
                 conversation = self._conversation(data)
-                outcome = await self.delivery.click_message(user, conversation, str(data.get("ts") or ""), block_id, action_id, value)
+                outcome = await self.delivery.click_message(
+                    user, conversation, str(data.get("ts") or ""), block_id, action_id, value
+                )
         except ApiError as error:
             outcome = Outcome(False, error.code)
         return self._answer(outcome)
@@ -302,11 +318,15 @@ class Page:
         data = await self._json(request)
         state = data.get("state")
         submitted: dict[str, Any] = state if isinstance(state, dict) else {}
-        return self._answer(await self.delivery.submit(str(data["user"]), str(data.get("view_id") or ""), submitted))
+        return self._answer(
+            await self.delivery.submit(str(data["user"]), str(data.get("view_id") or ""), submitted)
+        )
 
     async def close(self, request: web.Request) -> web.Response:
         data = await self._json(request)
-        outcome = await self.delivery.close(str(data["user"]), str(data.get("view_id") or ""), clear=bool(data.get("clear")))
+        outcome = await self.delivery.close(
+            str(data["user"]), str(data.get("view_id") or ""), clear=bool(data.get("clear"))
+        )
         return self._answer(outcome)
 
     async def open_tab(self, request: web.Request) -> web.Response:
@@ -327,7 +347,14 @@ class Page:
         return web.json_response(
             {
                 "traffic": [
-                    {"direction": t.direction, "kind": t.kind, "status": t.status, "ms": round(t.ms, 1), "request": t.request, "response": t.response}
+                    {
+                        "direction": t.direction,
+                        "kind": t.kind,
+                        "status": t.status,
+                        "ms": round(t.ms, 1),
+                        "request": t.request,
+                        "response": t.response,
+                    }
                     for t in self.ws.traffic
                 ],
                 "warnings": [{"where": w.where, "text": w.text} for w in self.ws.warnings],
@@ -349,7 +376,8 @@ class Page:
         if channel is None:
             return web.json_response({"ok": False, "error": "channel_not_found"}, status=404)
         messages = [
-            {**m.as_api(), "visible_to": m.visible_to, "warnings": m.warnings} for m in self.ws.messages.get(channel.id, [])
+            {**m.as_api(), "visible_to": m.visible_to, "warnings": m.warnings}
+            for m in self.ws.messages.get(channel.id, [])
         ]
         return web.json_response({"ok": True, "channel": channel.id, "messages": messages})
 

@@ -106,7 +106,9 @@ def _context(block: dict[str, Any], ctx: Ctx) -> str:
     items = []
     for element in block.get("elements") or []:
         if isinstance(element, dict) and element.get("type") == "image":
-            items.append(f'<img class="bk-context-img" src="{_e(_image_url(element))}" alt="{_e(element.get("alt_text", ""))}">')
+            items.append(
+                f'<img class="bk-context-img" src="{_e(_image_url(element))}" alt="{_e(element.get("alt_text", ""))}">'
+            )
         else:
             items.append(f"<span>{render_text_object(element, ctx)}</span>")
     return f'<div class="bk-context">{"".join(items)}</div>'
@@ -122,8 +124,14 @@ def _actions(block: dict[str, Any], ctx: Ctx) -> str:
 
 
 def _image(block: dict[str, Any], ctx: Ctx) -> str:
-    title = f'<div class="bk-image-title">{render_text_object(block["title"], ctx)}</div>' if block.get("title") else ""
-    return f'{title}<img class="bk-image" src="{_e(_image_url(block))}" alt="{_e(block.get("alt_text", ""))}">'
+    title = (
+        f'<div class="bk-image-title">{render_text_object(block["title"], ctx)}</div>'
+        if block.get("title")
+        else ""
+    )
+    return (
+        f'{title}<img class="bk-image" src="{_e(_image_url(block))}" alt="{_e(block.get("alt_text", ""))}">'
+    )
 
 
 def _image_url(element: Mapping[str, Any]) -> str:
@@ -160,7 +168,11 @@ def _rich_text(block: dict[str, Any], ctx: Ctx) -> str:
             elif kind == "channel":
                 runs.append(mrkdwn_to_html(f"<#{run.get('channel_id', '')}>", ctx.names))
             elif kind == "link":
-                runs.append(mrkdwn_to_html(f"<{run.get('url', '')}|{run.get('text') or run.get('url', '')}>", ctx.names))
+                runs.append(
+                    mrkdwn_to_html(
+                        f"<{run.get('url', '')}|{run.get('text') or run.get('url', '')}>", ctx.names
+                    )
+                )
             elif kind == "emoji":
                 runs.append(mrkdwn_to_html(f":{run.get('name', '')}:", ctx.names))
         tag = "pre" if section.get("type") == "rich_text_preformatted" else "div"
@@ -193,7 +205,9 @@ def _option_label(option: Mapping[str, Any]) -> str:
 
 
 def _state(ctx: Ctx, block: Mapping[str, Any], element: Mapping[str, Any]) -> Mapping[str, Any]:
-    return (ctx.state.get(str(block.get("block_id") or "")) or {}).get(str(element.get("action_id") or "")) or {}
+    return (ctx.state.get(str(block.get("block_id") or "")) or {}).get(
+        str(element.get("action_id") or "")
+    ) or {}
 
 
 def _element(element: dict[str, Any], block: dict[str, Any], ctx: Ctx, *, in_input: bool = False) -> str:
@@ -217,10 +231,16 @@ def _element(element: dict[str, Any], block: dict[str, Any], ctx: Ctx, *, in_inp
         }
         multiple = " multiple" if kind == "multi_static_select" else ""
         first = "⋯" if kind == "overflow" else placeholder or "Select an item"
-        rows = [f'<option value="" disabled{"" if chosen - {None} else " selected"}>{_e(first)}</option>'] if not multiple else []
+        rows = (
+            [f'<option value="" disabled{"" if chosen - {None} else " selected"}>{_e(first)}</option>']
+            if not multiple
+            else []
+        )
         for option in options:
             selected = " selected" if option.get("value") in chosen else ""
-            rows.append(f'<option value="{_e(option.get("value", ""))}"{selected}>{plain_to_html(_option_label(option))}</option>')
+            rows.append(
+                f'<option value="{_e(option.get("value", ""))}"{selected}>{plain_to_html(_option_label(option))}</option>'
+            )
         css = "bk-overflow" if kind == "overflow" else "bk-select"
         return f'<select class="{css}" aria-label="{_e(placeholder or first)}" {attrs}{multiple}>{"".join(rows)}</select>'
     if kind in {"radio_buttons", "checkboxes"}:
@@ -243,7 +263,9 @@ def _element(element: dict[str, Any], block: dict[str, Any], ctx: Ctx, *, in_inp
     if value is None:
         value = element.get("initial_value", element.get("initial_time", element.get("initial_date", "")))
     if kind == "plain_text_input" and element.get("multiline"):
-        return f'<textarea class="bk-input" placeholder="{_e(placeholder)}" {attrs}>{_e(value or "")}</textarea>'
+        return (
+            f'<textarea class="bk-input" placeholder="{_e(placeholder)}" {attrs}>{_e(value or "")}</textarea>'
+        )
     input_type = {"number_input": "number", "timepicker": "time", "datepicker": "date"}.get(kind, "text")
     extra = ""
     if kind == "number_input":
@@ -257,7 +279,9 @@ def _element(element: dict[str, Any], block: dict[str, Any], ctx: Ctx, *, in_inp
     return f'<input class="bk-input" type="{input_type}" value="{_e(value or "")}" placeholder="{_e(placeholder)}"{extra} {attrs}>'
 
 
-def _picker(element: dict[str, Any], kind: str, attrs: str, state: Mapping[str, Any], ctx: Ctx, placeholder: str) -> str:
+def _picker(
+    element: dict[str, Any], kind: str, attrs: str, state: Mapping[str, Any], ctx: Ctx, placeholder: str
+) -> str:
     """Conversation and user pickers list what this workspace has (what the viewer can see)."""
     multiple = kind.startswith("multi_")
     if kind == "users_select":
@@ -304,7 +328,11 @@ def render_message(message: Message, ctx: Ctx, *, reply_count: int = 0, in_threa
         initials = person.initials if person else "?"
         color = person.color if person else "#999"
         badge = '<span class="app-badge">APP</span>' if message.user == BOT.id else ""
-    body = render_blocks(message.blocks, ctx) if message.blocks else f'<div class="bk-text">{mrkdwn_to_html(message.text, ctx.names)}</div>'
+    body = (
+        render_blocks(message.blocks, ctx)
+        if message.blocks
+        else f'<div class="bk-text">{mrkdwn_to_html(message.text, ctx.names)}</div>'
+    )
     extras = ""
     if message.edited:
         extras += '<span class="edited">(edited)</span>'

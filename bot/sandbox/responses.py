@@ -46,13 +46,17 @@ def _truthy(value: Any) -> bool:
 
 
 class ResponseUrls:
-    def __init__(self, ws: Workspace, base_url: str = "", clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ws: Workspace, base_url: str = "", clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ws = ws
         self.base_url = base_url
         self.clock = clock
         self._targets: dict[str, Target] = {}
 
-    def issue(self, user: str, channel: str, message_ts: str | None = None, thread_ts: str | None = None) -> str:
+    def issue(
+        self, user: str, channel: str, message_ts: str | None = None, thread_ts: str | None = None
+    ) -> str:
         token = secrets.token_urlsafe(12)
         self._targets[token] = Target(user, channel, message_ts, thread_ts, self.clock())
         return f"{self.base_url}/response/{token}"

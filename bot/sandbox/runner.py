@@ -73,8 +73,14 @@ class Sandbox:
         self.responses = ResponseUrls(self.ws)
         self.api = WebApi(self.ws, self.views, self.triggers, self.token, scopes=self.manifest.scopes)
         self.delivery = Delivery(
-            self.ws, self.views, self.triggers, self.responses, self.manifest,
-            app_url="", signing_secret=self.signing_secret, ack_seconds=ack_seconds,
+            self.ws,
+            self.views,
+            self.triggers,
+            self.responses,
+            self.manifest,
+            app_url="",
+            signing_secret=self.signing_secret,
+            ack_seconds=ack_seconds,
         )
         self.page = Page(self.ws, self.views, self.delivery, self.manifest, reset=self.reset)
         self.mlorg: Mlorg | None = None
@@ -104,7 +110,9 @@ class Sandbox:
             await public.start()
         except OSError as error:
             await self._standin.cleanup()
-            raise ConfigError(f"cannot listen on {self.host}:{self.port} (--port, --host): {error.strerror}") from None
+            raise ConfigError(
+                f"cannot listen on {self.host}:{self.port} (--port, --host): {error.strerror}"
+            ) from None
         self.port = _port_of(public)
         await self._start_app()
         return self.url
@@ -195,7 +203,9 @@ def _can_open_browser() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_try(*, data_dir: Path, host: str = "127.0.0.1", port: int = 3000, browser: bool = True, reset: bool = False) -> int:
+def run_try(
+    *, data_dir: Path, host: str = "127.0.0.1", port: int = 3000, browser: bool = True, reset: bool = False
+) -> int:
     """Blocking entry point for ``mlorg try``; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)

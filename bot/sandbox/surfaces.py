@@ -157,7 +157,9 @@ class Views:
         if hash_ and hash_ != current.get("hash"):
             raise ApiError("hash_conflict")
         replaced = self._stored(view, str(current.get("user", "")), view_id=current["id"])
-        replaced.update(root_view_id=current.get("root_view_id"), previous_view_id=current.get("previous_view_id"))
+        replaced.update(
+            root_view_id=current.get("root_view_id"), previous_view_id=current.get("previous_view_id")
+        )
         # Slack keeps what a person typed into inputs that are still there (same block and action id).
         kept = {}
         for block in replaced.get("blocks") or []:

@@ -112,7 +112,11 @@ class WebApi:
 
     def _authenticate(self, request: web.Request, args: Args) -> None:
         header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else str(args.get("token") or "")
+        token = (
+            header.removeprefix("Bearer ").strip()
+            if header.startswith("Bearer ")
+            else str(args.get("token") or "")
+        )
         if not token:
             raise ApiError("not_authed")
         if token != self.token:
@@ -221,7 +225,13 @@ class WebApi:
         if not message.text and not message.blocks:
             raise ApiError("no_text")
         self.ws.changed()
-        return {"ok": True, "channel": channel.id, "ts": message.ts, "text": message.text, "message": message.as_api()}
+        return {
+            "ok": True,
+            "channel": channel.id,
+            "ts": message.ts,
+            "text": message.text,
+            "message": message.as_api(),
+        }
 
     async def chat_delete(self, args: Args) -> dict[str, Any]:
         channel, message = self._message(args)
@@ -258,7 +268,9 @@ class WebApi:
             raise ApiError("invalid_arguments", "[ERROR] missing required field: trigger_id")
         view = self._view_arg(args, "views.push")
         trigger = self.triggers.take(trigger_id)
-        if trigger.view_id is None or not any(v["id"] == trigger.view_id for v in self.views.stack(trigger.user)):
+        if trigger.view_id is None or not any(
+            v["id"] == trigger.view_id for v in self.views.stack(trigger.user)
+        ):
             raise ApiError("not_found", "[ERROR] views.push needs a trigger from an open modal")
         return {"ok": True, "view": Views.public(self.views.push(trigger.user, view))}
 
@@ -296,7 +308,11 @@ class WebApi:
                 "is_bot": person.is_bot,
                 "deleted": False,
                 "tz": "Europe/London",
-                "profile": {"real_name": person.real_name, "display_name": person.name, "title": person.title},
+                "profile": {
+                    "real_name": person.real_name,
+                    "display_name": person.name,
+                    "title": person.title,
+                },
             },
         }
 
@@ -311,7 +327,8 @@ class WebApi:
         limit = max(1, min(int(args.get("limit") or 100), 999))
         metadata = str(args.get("include_all_metadata", "")).lower() in {"1", "true"}
         found = [
-            m for m in reversed(self.ws.messages.get(channel.id, []))
+            m
+            for m in reversed(self.ws.messages.get(channel.id, []))
             if not m.is_reply and m.visible_to is None and oldest <= float(m.ts) <= latest
         ]
         messages = []

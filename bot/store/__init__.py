@@ -19,6 +19,7 @@ from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError
 from bot.store.events import EventLog
 from bot.store.outbox import Outbox, OutboxItem
+from bot.store.questions import AskedQuestion, Questions, VoteOutcome
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
 from bot.store.store import Forgotten, Store
 from bot.store.views import ReleasedView, ReleasedViews
@@ -26,6 +27,7 @@ from bot.store.workspaces import WorkspaceConfig, Workspaces
 
 __all__ = [
     "AnswerOutcome",
+    "AskedQuestion",
     "DatabaseUrlError",
     "Diagnoses",
     "EventLog",
@@ -33,6 +35,7 @@ __all__ = [
     "Forgotten",
     "Outbox",
     "OutboxItem",
+    "Questions",
     "Quiz",
     "QuizAnswer",
     "Quizzes",
@@ -43,6 +46,7 @@ __all__ = [
     "StoreError",
     "TeamResponse",
     "TeamSession",
+    "VoteOutcome",
     "WorkspaceConfig",
     "Workspaces",
     "default_database_url",

@@ -19,6 +19,7 @@ from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
 from bot.store.outbox import Outbox
+from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
 from bot.store.transaction import Transaction
@@ -66,12 +67,15 @@ class Forgotten:
     open_sessions: int
     #: Finished quizzes, sessions, outbox items and settings that named them.
     mentions: int
+    #: 👍 / 👎 votes on mlorg's answers.
+    votes: int = 0
 
     @property
     def anything(self) -> bool:
         return any(
             (
                 self.diagnoses,
+                self.votes,
                 self.team_answers,
                 self.quiz_answers,
                 self.running_quizzes,
@@ -108,6 +112,7 @@ class Store:
         self.workspaces: Final = Workspaces(self.sessions, dialect)
         self.outbox: Final = Outbox(self.sessions, dialect)
         self.views: Final = ReleasedViews(self.sessions, dialect)
+        self.questions: Final = Questions(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -182,6 +187,7 @@ class Store:
         """
         flows, responses = await self.diagnoses.forget_user(team_id, user_id)
         answers = await self.quizzes.forget_user(team_id, user_id)
+        votes = await self.questions.forget_user(team_id, user_id)
         running = [
             update(QuizRow)
             .where(QuizRow.team_id == team_id, QuizRow.host_id == user_id, QuizRow.status == "running")
@@ -216,6 +222,7 @@ class Store:
             running_quizzes=hosting[0],
             open_sessions=hosting[1],
             mentions=sum(mentions),
+            votes=votes,
         )
 
     async def ping(self, timeout: float = 5.0) -> bool:
@@ -253,7 +260,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:

@@ -251,6 +251,55 @@ class ReleasedViewRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ConversationRow(Base):
+    """The subject of a conversation with mlorg (a thread, a DM): what a follow-up is about.
+
+    Keyed by the conversation, never by who spoke, so "and its downsides?" in the same thread
+    is about the topic the thread was last about, on any replica and after a restart.
+    """
+
+    __tablename__ = "conversations"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(String, primary_key=True)
+    subject: Mapped[str] = mapped_column(String)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "updated_at"),)
+
+
+class AskedQuestionRow(Base):
+    """A question mlorg answered (or could not), without who asked: what admins review.
+
+    ``up``/``down`` are counts kept in step with ``answer_votes`` (one vote per person).
+    """
+
+    __tablename__ = "asked_questions"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    answer_id: Mapped[str] = mapped_column(String, primary_key=True)
+    question: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    up: Mapped[int] = mapped_column(Integer, default=0)
+    down: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_asked_questions_team_time", "team_id", "asked_at"),)
+
+
+class AnswerVoteRow(Base):
+    """One person's 👍 or 👎 on one answer: the key makes a second click a repeat, not a vote."""
+
+    __tablename__ = "answer_votes"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    answer_id: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String, primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class OutboxRow(Base):
     """A message that must reach Slack exactly once: written first, delivered by a worker.
 

@@ -71,6 +71,7 @@ def build_summary(
     previous_shown: Shown | None = None,
     held_back: int = 0,
     quiz_activity: tuple[int, int] | None = None,
+    unanswered: Sequence[tuple[str, int]] = (),
 ) -> Summary:
     """Summarise a period.
 
@@ -83,7 +84,8 @@ def build_summary(
     many people's diagnoses the caller kept out for that reason, so the summary can say so.
     ``quiz_activity`` is ``(answers, players)`` over *all* the period's quiz answers, when
     ``quiz_records`` holds only those whose question tallies may be shown: how many took
-    part is no secret, how they did is.
+    part is no secret, how they did is. ``unanswered`` lists questions mlorg could not answer
+    well in the period (text and times asked), for leaders to see where people got no help.
     """
     group = group_size(min_group)
     results, tokens = _results(kb, diagnoses, members)
@@ -143,6 +145,7 @@ def build_summary(
         empty=team.respondents == 0 and quiz_answers == 0,
         suggestions=tuple(suggestions),
         notes=tuple(notes),
+        unanswered=tuple(unanswered),
     )
 
 

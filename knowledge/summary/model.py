@@ -81,6 +81,9 @@ class Summary:
     previous_shown: dict[str, tuple[str, ...]] | None
     #: Why parts are missing ("2 people took the diagnosis; the breakdown appears from 3.").
     notes: tuple[str, ...]
+    #: Questions people asked in plain words that mlorg could not answer (or that were voted
+    #: down), with how often each was asked, most asked first. Never who asked.
+    unanswered: tuple[tuple[str, int], ...] = ()
 
     @property
     def leading(self) -> Archetype | None:

@@ -56,11 +56,12 @@ def render_summary_text(summary: Summary) -> str:
     if summary.empty:
         lines += ["Nobody has taken a diagnosis or played a quiz in this period yet. To start:"]
         lines += [f"  - {s}" for s in summary.suggestions]
-        return "\n".join(lines)
+        return "\n".join([*lines, "", *_render_unanswered(summary)]).rstrip()
 
     lines += _render_team(summary)
     lines += _render_change(summary.change)
     lines += _render_quiz(summary)
+    lines += _render_unanswered(summary)
     if summary.focus:
         lines.append("Recommended focus")
         lines += [f"  {n}. {item}" for n, item in enumerate(summary.focus, 1)]
@@ -175,3 +176,16 @@ def _percent(ratio: float) -> str:
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _HEADLINE_MAX else text[: _HEADLINE_MAX - 1] + "…"
+
+
+#: How many unanswered questions a summary quotes; the rest are counted.
+UNANSWERED_QUOTED = 3
+
+
+def _render_unanswered(summary: Summary) -> list[str]:
+    if not summary.unanswered:
+        return []
+    total = sum(count for _, count in summary.unanswered)
+    lines = [f"Questions people asked that mlorg could not answer: {total}"]
+    lines += [f"  - “{question}” ({count}x)" for question, count in summary.unanswered[:UNANSWERED_QUOTED]]
+    return [*lines, ""]

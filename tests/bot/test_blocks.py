@@ -34,13 +34,12 @@ from knowledge import (
     KnowledgeBase,
     Lookup,
     Topic,
-    answer,
     compare,
     explain,
     load_knowledge,
     overview,
 )
-from knowledge.ask import ASPECTS
+from knowledge.answering import Answerer
 
 Blocks = list[dict[str, Any]]
 
@@ -388,33 +387,41 @@ def test_a_topic_with_a_long_name_gets_a_clipped_modal_title() -> None:
     assert modal["title"]["text"].endswith("…")
 
 
-QUESTIONS = [f"what are the {cues[0]} of {t.short_name}?" for t in TOPICS for cues in ASPECTS.values()]
+ANSWERER = Answerer(KB)
+QUESTIONS = [
+    f"what are the {word} of {t.short_name}?"
+    for t in TOPICS
+    for word in ("strengths", "challenges", "typical organizations", "positions")
+]
 
 
-@pytest.mark.parametrize("question", [*QUESTIONS, "hello there", "", "<!channel>" * 200])
-def test_every_mention_answer_is_within_limits(question: str) -> None:
-    result = answer(KB, question)
+@pytest.mark.parametrize("question", [*QUESTIONS, "hello there", "", "<!channel>" * 200, "x" * 10_000])
+def test_every_answer_is_within_limits_and_shows_its_facts(question: str) -> None:
+    result = ANSWERER.answer(question)
 
-    blocks = build_answer(result, KB)
+    blocks = build_answer(result, KB, answer_id="0123456789ab")
 
     assert_within_limits(blocks)
     assert answer_text(result)
     text = visible_text(blocks)
     for fact in result.facts:
-        assert fact in text
+        assert fact.text in text and fact.topic.short_name in text
     assert "<!channel>" not in text
 
 
-def test_a_mention_answer_about_rnd_downsides_lists_its_challenges() -> None:
-    result = answer(KB, "what's the downside of an R&D org?")
-
-    text = visible_text(build_answer(result, KB))
-
+def test_an_answer_about_rnd_downsides_lists_its_challenges_and_offers_its_card() -> None:
     rnd = KB.get("rnd")
     assert isinstance(rnd, Archetype)
-    assert result.topic == rnd and result.aspect == "challenges"
-    for challenge in rnd.challenges:
-        assert challenge in text
+    result = ANSWERER.answer("what's the downside of an R&D org?")
+
+    blocks = build_answer(result, KB, answer_id="0123456789ab")
+
+    assert result.topics[0] == rnd and result.answered
+    text = visible_text(blocks)
+    assert any(challenge in text for challenge in rnd.challenges)
+    assert not any(strength in text for strength in rnd.strengths)
+    actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "mlorg_ask_card:rnd" in actions and "mlorg_ask_helpful" in actions
 
 
 def test_every_action_id_the_builders_emit_has_a_listener_prefix() -> None:

@@ -23,9 +23,11 @@ from bot.commands import CommandRouter
 from bot.settings import ConfigError, Settings, load_settings
 from bot.slack_text import clip, escape, quote_user_text
 from bot.slack_text import unescape as read_as_typed
-from knowledge import answer, load_knowledge
+from knowledge import load_knowledge
+from knowledge.answering import Answerer
 
 KB = load_knowledge()
+ANSWERER = Answerer(KB)
 SETTINGS_VARIABLES = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -243,13 +245,14 @@ def test_dispatch_answers_the_edge_cases(text: str) -> None:
 def test_knowledge_lookups_never_raise(text: str) -> None:
     lookup = KB.find(text)
     left, right = KB.find_pair(text)
-    result = answer(KB, text)
+    result = ANSWERER.answer(text)
 
     assert lookup.topic is None or KB.get(lookup.topic.id) is lookup.topic
     assert all(KB.get(s.id) is s for s in lookup.suggestions)
     assert left.topic is None or KB.get(left.topic.id) is not None
     assert right.topic is None or KB.get(right.topic.id) is not None
-    assert result.topic is None or all(fact for fact in result.facts)
+    assert result.answered or not result.facts
+    assert all(fact.text and KB.get(fact.topic.id) is not None for fact in result.facts)
 
 
 # -- settings --------------------------------------------------------------------------------------

@@ -156,8 +156,8 @@ def test_the_home_tab_opens_topics_in_a_modal(slack: SlackPage) -> None:
     slack.modal.get_by_test_id("modal-x").click()
     expect(slack.modal).to_have_count(0)
     slack.page.get_by_test_id("tab-messages").click()
-    slack.type("hello")
-    expect(slack.message("turned off")).to_be_visible()  # the Messages tab is read-only
+    slack.type("what is product-embedded ML good at?")  # a DM to mlorg is a question
+    expect(slack.message("Product-embedded: strengths")).to_be_visible()
 
 
 def test_an_at_mention_question_is_answered_in_its_thread(slack: SlackPage) -> None:
@@ -166,9 +166,10 @@ def test_an_at_mention_question_is_answered_in_its_thread(slack: SlackPage) -> N
     question = slack.message("what is the downside")
     expect(question.locator(".mention")).to_have_text("@mlorg")
     slack.open_thread(question)
-    expect(slack.thread_message("Business and product embedded")).to_contain_text("challenges")
-    slack.reply("@mlorg and the strengths?")
+    expect(slack.thread_message("Product-embedded: challenges")).to_be_visible()
+    slack.reply("@mlorg and the strengths?")  # a follow-up keeps the thread's subject
     expect(slack.thread.locator(".msg")).to_have_count(4)
+    expect(slack.thread_message("Product-embedded: strengths")).to_be_visible()
     slack.page.get_by_test_id("traffic-toggle").click()
     traffic = slack.page.get_by_test_id("traffic")
     expect(traffic.get_by_test_id("traffic-row").filter(has_text="event app_mention").first).to_be_visible()

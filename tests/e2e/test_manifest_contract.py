@@ -38,9 +38,22 @@ async def test_every_manifest_event_has_a_listener(slack: SlackPlatform, fake_sl
             "channel": "C0001",
         },
         "app_home_opened": {"type": "app_home_opened", "user": "U0001", "channel": "D0001", "tab": "home"},
+        "message.im": {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U0001",
+            "text": "what is R&D?",
+            "ts": "1.000002",
+            "channel": "D0001",
+        },
     }
-    expected_call = {"app_mention": "chat.postMessage", "app_home_opened": "views.publish"}
+    expected_call = {
+        "app_mention": "chat.postMessage",
+        "app_home_opened": "views.publish",
+        "message.im": "chat.postMessage",
+    }
     for name in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
+        before = len(fake_slack.calls_to(expected_call[name]))
         response = await slack.event(samples[name])
         assert response.status == 200, name
-        await fake_slack.wait_for(expected_call[name])
+        await fake_slack.wait_for(expected_call[name], before + 1)

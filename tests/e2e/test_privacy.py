@@ -246,6 +246,8 @@ async def test_forget_me_in_the_middle_of_everything_leaves_the_id_in_no_table(
     await open_diagnosis(slack, fake_slack, user=me)
     await click_through(slack, fake_slack, me, EMBEDDED[:2])
     await store.outbox.enqueue(TEAM, "k1", kind="summary", channel_id="C0LEAD", payload={}, requested_by=me)
+    await slack.command("ask what goes wrong in an R&D lab?", user=me)  # a private conversation
+    await fake_slack.wait_for("response_url:r1")
     assert await rows_mentioning(store, me), "the set-up stored nothing to forget"
 
     response = await slack.command("forget me", user=me)

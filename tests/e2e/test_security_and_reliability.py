@@ -195,7 +195,7 @@ async def test_a_mention_naming_no_topic_says_what_it_can_answer(
     await slack.event(mention("<@UBOT> hello <!channel>"))
 
     [post] = await fake_slack.wait_for("chat.postMessage")
-    assert "five ML organization archetypes" in post.text
+    assert "five archetypes and three team-design dimensions" in post.text
     assert "<!channel>" not in post.text
 
 

@@ -1,48 +1,70 @@
-"""The reply to a mention (pure)."""
+"""A reply to a question in plain words (pure): a few facts, each with its topic, and what next.
+
+Short on purpose: people ask in a channel or a DM, so the answer names a few facts and
+offers the full card (privately), a comparison, the diagnosis for a described situation,
+and 👍 / 👎 so admins learn what mlorg could not answer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import bullets, context, section, to_dicts
-from knowledge import Answer, KnowledgeBase
+from slack_sdk.models.blocks import Block, ButtonElement
+
+from bot.blocks import actions, button, context, section, to_dicts
+from bot.features.ask import ids
+from bot.features.diagnose import ids as diagnose_ids
+from bot.slack_text import clip, quote_user_text
+from knowledge import KnowledgeBase
+from knowledge.answering import Answer
+from knowledge.models import Archetype
 
 __all__ = ["answer_text", "build_answer"]
 
-_ASPECT_TITLES = {
-    "challenges": "challenges",
-    "strengths": "strengths",
-    "typical_organizations": "where it is typically found",
-    "positions": "position on the design dimensions",
-    "questions": "the questions it asks",
-    "covers": "what it covers",
-    "summary": "in short",
-}
+_SECTION = 2900
 
 
-def answer_text(result: Answer) -> str:
-    if result.topic is None:
-        return "I can explain the five ML organization archetypes and the three team-design dimensions."
-    return f"{result.topic.name}: {_ASPECT_TITLES.get(result.aspect, result.aspect)}"
+def answer_text(answer: Answer) -> str:
+    """The notification line: the headline, or what mlorg can answer instead."""
+    if not answer.answered:
+        return "That isn't something the ML team-structure framework answers."
+    return clip(answer.headline, 150)
 
 
-def build_answer(result: Answer, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    if result.topic is None:
+def build_answer(answer: Answer, kb: KnowledgeBase, *, answer_id: str) -> list[dict[str, Any]]:
+    blocks: list[Block] = []
+    if answer.answered:
+        lines = [f"*{answer.headline}*"]
+        lines += [f"• {fact.text} _({fact.topic.short_name})_" for fact in answer.facts]
+        blocks.append(section(clip("\n".join(lines), _SECTION)))
+    else:
         names = ", ".join(f"*{t.short_name}*" for t in kb.topics)
-        return to_dicts(
-            [
-                section(
-                    "I can answer questions about the five ML organization archetypes and the three "
-                    f"team-design dimensions: {names}. Try "
-                    "`@mlorg what's the downside of an R&D org?` or `/mlorg help`."
-                )
-            ]
+        blocks.append(
+            section(
+                f"I can't answer “{quote_user_text(answer.question, 80)}” from the ML team-structure "
+                "framework, and I won't guess. I can answer questions about its five archetypes and three "
+                f"team-design dimensions ({names}): what they look like, their strengths and challenges, "
+                "where they are typical, how they compare, and which one sounds like your team."
+            )
         )
-    topic = result.topic
-    title = _ASPECT_TITLES.get(result.aspect, result.aspect)
-    return to_dicts(
-        [
-            section(f"*{topic.name}: {title}*\n" + bullets(result.facts)),
-            context(f"The full card: `/mlorg explain {topic.id}` · From the ML team-structure framework."),
-        ]
-    )
+    buttons: list[ButtonElement] = [
+        button(f"Open the {t.short_name} card", f"{ids.CARD}:{t.id}", t.id) for t in answer.topics[:2]
+    ]
+    pair = [t for t in answer.topics if isinstance(t, Archetype)][:2]
+    if len(pair) == 2:
+        buttons.append(
+            button(
+                f"Compare {pair[0].short_name} and {pair[1].short_name}",
+                ids.COMPARE,
+                f"{pair[0].id}:{pair[1].id}",
+            )
+        )
+    if answer.suggest_diagnose:
+        buttons.append(button("Run the diagnosis", diagnose_ids.START, "start", style="primary"))
+    buttons += [button("👍", ids.HELPFUL, answer_id), button("👎", ids.UNHELPFUL, answer_id)]
+    blocks.append(actions(*buttons))
+    note = "From the ML team-structure framework."
+    if answer.suggest_diagnose:
+        note += " For a real answer about your organization, run the diagnosis: 8 questions, 2 minutes."
+    blocks.append(context(note + " 👍 / 👎 tell mlorg whether this helped."))
+    return to_dicts(blocks)

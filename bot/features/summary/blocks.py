@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks import actions, bullets, button, context, divider, header, section, to_dicts
 from bot.features.summary import ids
+from bot.slack_text import quote_user_text
 from bot.store import WorkspaceConfig
 from knowledge.anonymity import MAX_GROUP, MIN_GROUP
 from knowledge.summary import Summary, summary_headline
@@ -47,7 +48,7 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
                 + bullets(summary.suggestions)
             )
         )
-        return blocks
+        return blocks + _unanswered(summary)
     team = summary.team
     if summary.visible and team.leading is not None:
         rows = "\n".join(
@@ -88,6 +89,7 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
     if summary.focus:
         steps = "\n".join(f"{n}. {item}" for n, item in enumerate(summary.focus, 1))
         blocks.append(section(f"*Recommended focus*\n{steps}"))
+    blocks += _unanswered(summary)
     notes = list(summary.notes)
     if summary.suggestions:
         notes += list(summary.suggestions)
@@ -217,3 +219,14 @@ def build_config_modal(config: WorkspaceConfig, *, channel_id: str) -> dict[str,
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def _unanswered(summary: Summary) -> list[Block]:
+    """Questions nobody got help with: quoted escaped, never with who asked."""
+    if not summary.unanswered:
+        return []
+    total = sum(count for _, count in summary.unanswered)
+    quoted = "\n".join(
+        f"• “{quote_user_text(question, 80)}” ({count}x)" for question, count in summary.unanswered[:3]
+    )
+    return [section(f"*Questions people asked that mlorg could not answer*: {total}\n{quoted}")]

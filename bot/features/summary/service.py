@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from bot.store import Flow, QuizAnswer, ReleasedView, Store
+from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
 from knowledge.diagnosis import ALL, aggregate, role_of, score
 from knowledge.quiz import released_answers
@@ -95,6 +96,16 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             previous=_entries(kb, before),
             quiz_records=_quiz_records(answers, period, min_group),
             quiz_activity=_activity(answers, period),
+            unanswered=[
+                (question, count)
+                for question, count, _ in unhelpful_questions(
+                    [
+                        q
+                        for q in await store.questions.asked_since(team_id, period.start)
+                        if q.asked_at in period
+                    ]
+                )
+            ],
             min_group=min_group,
             members=[f.flow_id for f in now],
             shown=views[0].shown,

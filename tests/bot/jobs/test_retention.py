@@ -19,14 +19,15 @@ async def test_a_pass_deletes_by_age_and_reports_what_it_deleted(tmp_path: Path)
         await store.events.claim(TEAM, "Ev1")
         await store.diagnoses.start(TEAM, "U1", "C1")
         await store.outbox.enqueue(TEAM, "summary:p", kind="summary", channel_id="C", payload={}, held=True)
+        await store.questions.record(TEAM, "what is r&d?", kind="aspect", answered=True)
 
         today = await RetentionJob(store, retention_days=30).prune()
         later = await RetentionJob(
             store, retention_days=30, clock=lambda: utc_now() + timedelta(days=31)
         ).prune()
 
-    assert (today.events, today.abandoned_diagnoses, today.previews) == (0, 0, 0)
-    assert (later.events, later.abandoned_diagnoses, later.previews) == (1, 1, 1)
+    assert (today.events, today.abandoned_diagnoses, today.previews, today.questions) == (0, 0, 0, 0)
+    assert (later.events, later.abandoned_diagnoses, later.previews, later.questions) == (1, 1, 1, 1)
 
 
 async def test_a_failing_pass_is_retried_and_the_job_stops_when_asked(tmp_path: Path) -> None:
