@@ -72,7 +72,9 @@ def build_floor(token: str, signing_secret: str, api_url: str) -> tuple[AsyncApp
     # reply in the thread, as mlorg posts its answer.
     @bolt.event("app_mention")
     async def handle_mention(event: dict[str, Any]) -> None:
-        await client.chat_postMessage(channel=str(event["channel"]), thread_ts=str(event["ts"]), text=CARD_TEXT)
+        await client.chat_postMessage(
+            channel=str(event["channel"]), thread_ts=str(event["ts"]), text=CARD_TEXT
+        )
 
     async def handle_slack(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))

@@ -33,7 +33,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import (
+from servers import (
     RESULTS_DIR,
     SERVERS,
     SIGNING_SECRET,
@@ -41,10 +41,9 @@ from run import (
     FakeSlackThread,
     Server,
     _server_env,
-    command_request,
-    sign,
     start_server,
 )
+from traffic import command_request, sign
 
 TEAM = "T0001"
 CHANNEL = "C0001"
