@@ -199,3 +199,14 @@ def _epoch() -> Any:
     from datetime import UTC, datetime
 
     return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+async def test_typed_entities_are_decoded_exactly_once(
+    slack: SlackPlatform, fake_slack: FakeSlack, app: RunningApp
+) -> None:
+    # Someone types "&lt;b&gt;" literally; Slack sends it as "&amp;lt;b&amp;gt;".
+    assert (await slack.command("ask is &amp;lt;b&amp;gt; an archetype?")).status == 200
+    await fake_slack.wait_for(REPLY)
+    assert app.mlorg is not None
+    [asked] = await app.mlorg.store.questions.asked_since("T0001", _epoch())
+    assert asked.question == "is &lt;b&gt; an archetype?"

@@ -38,9 +38,14 @@ _STALE = "That button is from an older answer. Ask again, or try `/mlorg help`."
 _USAGE = "Ask anything about how to structure ML teams, e.g. `/mlorg ask what goes wrong in an R&D lab?`"
 
 
-def question_of(text: str) -> str:
-    """What a person asked: cut first, mentions removed, Slack's escaping undone once."""
-    return unescape(_MENTION.sub(" ", text[:MAX_QUESTION])).strip()
+def question_of(text: str, *, escaped: bool = True) -> str:
+    """What a person asked: cut first, mentions removed, Slack's escaping undone once.
+
+    Event text arrives escaped; a command's text was already decoded by the router
+    (``escaped=False``), and decoding it twice would turn a typed ``&lt;`` into ``<``.
+    """
+    question = _MENTION.sub(" ", text[:MAX_QUESTION])
+    return (unescape(question) if escaped else question).strip()
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -97,7 +102,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     async def handle_ask_command(ctx: CommandContext) -> None:
-        question = question_of(ctx.text)
+        question = question_of(ctx.text, escaped=False)
         if not question:
             await ctx.ack(response_type="ephemeral", text=_USAGE)
             return
