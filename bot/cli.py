@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bot.operator import export, list_outbox, list_questions, open_store, retry_outbox
-from bot.settings import ConfigError, load_settings
-from bot.store import StoreError
+from bot.settings import ConfigError, Settings, load_settings
+from bot.store import Store, StoreError
 from knowledge import (
     Answer,
     Answerer,
@@ -261,10 +261,27 @@ def _diagnose(kb: KnowledgeBase, given: str | None) -> int:
     return 0
 
 
-async def _outbox(args: argparse.Namespace) -> int:
-    store = open_store(load_settings())
+async def _on_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+    """Run an operator command on the app's database: migrated first, closed after, and a
+    database problem reported as one line naming DATABASE_URL."""
+    store = open_store(settings)
     try:
         await store.migrate()
+        return await work(store)
+    except StoreError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    finally:
+        await store.close()
+
+
+def _print_lines(lines: Sequence[str]) -> int:
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def _outbox(args: argparse.Namespace) -> int:
+    async def work(store: Store) -> int:
         if args.outbox_command == "retry":
             if not args.item and not args.all:
                 print("Name an item id, or use --all to retry every failed item.", file=sys.stderr)
@@ -275,41 +292,26 @@ async def _outbox(args: argparse.Namespace) -> int:
                 return 1
             print(f"{count} item(s) queued again; a running mlorg delivers them.")
             return 0
-        for line in await list_outbox(store, show_all=getattr(args, "all", False)):
-            print(line)
-        return 0
-    except StoreError as error:
-        raise ConfigError(f"DATABASE_URL: {error}") from None
-    finally:
-        await store.close()
+        return _print_lines(await list_outbox(store, show_all=getattr(args, "all", False)))
+
+    return await _on_store(load_settings(), work)
 
 
 async def _export(directory: Path) -> int:
     settings = load_settings()
     kb = load_knowledge(settings.mlorg_knowledge_dir)
-    store = open_store(settings)
-    try:
-        await store.migrate()
-        for line in await export(store, kb, directory):
-            print(line)
-        return 0
-    except StoreError as error:
-        raise ConfigError(f"DATABASE_URL: {error}") from None
-    finally:
-        await store.close()
+
+    async def work(store: Store) -> int:
+        return _print_lines(await export(store, kb, directory))
+
+    return await _on_store(settings, work)
 
 
 async def _questions() -> int:
-    store = open_store(load_settings())
-    try:
-        await store.migrate()
-        for line in await list_questions(store):
-            print(line)
-        return 0
-    except StoreError as error:
-        raise ConfigError(f"DATABASE_URL: {error}") from None
-    finally:
-        await store.close()
+    async def work(store: Store) -> int:
+        return _print_lines(await list_questions(store))
+
+    return await _on_store(load_settings(), work)
 
 
 def _check(directory: Path | None) -> int:
