@@ -27,6 +27,8 @@ def serve(*, http: bool = False, host: str = "0.0.0.0", port: int | None = None)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # slack_sdk logs request details at DEBUG; keep it quiet so nothing sensitive leaks by accident.
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    # bm25s attaches its own DEBUG handler; its index build at start-up is not news.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     settings = load_settings()
     socket_mode = settings.socket_mode and not http
     settings.require_slack(socket_mode=socket_mode)

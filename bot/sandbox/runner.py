@@ -211,6 +211,8 @@ def run_try(
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # bm25s attaches its own DEBUG handler; its index build at start-up is not news.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     if reset:
         clear_data(data_dir)
     asyncio.run(_run(Sandbox(data_dir, host=host, port=port), browser))
