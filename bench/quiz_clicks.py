@@ -36,14 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from servers import (
     RESULTS_DIR,
     SERVERS,
-    SIGNING_SECRET,
     Databases,
     FakeSlackThread,
     Server,
     _server_env,
     start_server,
 )
-from traffic import command_request, sign
+from traffic import command_request, signed
 
 TEAM = "T0001"
 CHANNEL = "C0001"
@@ -72,13 +71,7 @@ def click_request(element: dict[str, Any], user: str, response_url: str) -> tupl
         ],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": sign(SIGNING_SECRET, body, timestamp),
-    }
-    return body.encode(), headers
+    return signed(body, "application/x-www-form-urlencoded")
 
 
 async def load(

@@ -31,6 +31,17 @@ _trigger_ids = iter(range(1, 10**9))
 _event_ids = iter(range(1, 10**9))
 
 
+def signed(body: str, content_type: str) -> tuple[bytes, dict[str, str]]:
+    """A request body with the headers Slack sends: its type, a timestamp and the v0 signature."""
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(SIGNING_SECRET, body, timestamp),
+    }
+    return body.encode(), headers
+
+
 def mention_request(text: str) -> tuple[bytes, dict[str, str]]:
     """An ``app_mention`` event, JSON and signed as Slack sends it, with a fresh event id each."""
     n = next(_event_ids)
@@ -52,13 +63,7 @@ def mention_request(text: str) -> tuple[bytes, dict[str, str]]:
             "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
         }
     )
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": sign(SIGNING_SECRET, body, timestamp),
-    }
-    return body.encode(), headers
+    return signed(body, "application/json")
 
 
 def command_request(text: str, response_url: str) -> tuple[bytes, dict[str, str]]:
@@ -80,13 +85,7 @@ def command_request(text: str, response_url: str) -> tuple[bytes, dict[str, str]
             "trigger_id": f"{next(_trigger_ids)}.1.trigger",
         }
     )
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": sign(SIGNING_SECRET, body, timestamp),
-    }
-    return body.encode(), headers
+    return signed(body, "application/x-www-form-urlencoded")
 
 
 @dataclass
