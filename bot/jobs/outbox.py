@@ -21,8 +21,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.outage import OutageLog
 from bot.slack_text import api_error
-from bot.store import Outbox, OutboxItem
+from bot.store import Outbox, OutboxItem, StoreUnavailable
 from bot.store.events import Clock, utc_now
 
 __all__ = ["METADATA_EVENT", "OutboxWorker"]
@@ -72,15 +73,21 @@ class OutboxWorker:
         self._clock = clock
 
     async def run(self, stop: asyncio.Event) -> None:
+        outage = OutageLog(log, "outbox")
         while not stop.is_set():
             try:
                 items = await self.outbox.claim(self.lease)
-            except Exception:
-                log.warning("outbox: could not claim work; retrying", exc_info=True)
+            except Exception as error:
+                outage.failed(error)
                 items = []
+            else:
+                outage.succeeded()
             for item in items:
                 try:
                     await self.deliver(item)
+                except StoreUnavailable as error:
+                    # Posted or not, the item keeps its lease and is resumed (history checked first).
+                    outage.failed(error)
                 except Exception:
                     # Never let one item stop the worker. The item keeps its lease; when the lease
                     # runs out it is resumed, and the channel is checked before posting again.
