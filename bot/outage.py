@@ -72,16 +72,19 @@ def unavailable_ack(body: dict[str, Any]) -> dict[str, Any]:
         )
         if field is not None:
             return {"response_action": "errors", "errors": {field: UNAVAILABLE_TEXT}}
-        return {
-            "response_action": "update",
-            "view": {
-                "type": "modal",
-                "title": {"type": "plain_text", "text": "mlorg"},
-                "close": {"type": "plain_text", "text": "Close"},
-                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": UNAVAILABLE_TEXT}}],
-            },
-        }
+        return {"response_action": "update", "view": _unavailable_modal()}
     return {}
+
+
+def _unavailable_modal() -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "mlorg"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f":hourglass: {UNAVAILABLE_TEXT}"}}
+        ],
+    }
 
 
 async def notify_unavailable(body: dict[str, Any], client: AsyncWebClient | None) -> None:
@@ -107,8 +110,13 @@ async def notify_unavailable(body: dict[str, Any], client: AsyncWebClient | None
                     channel=channel, user=user, text=f":hourglass: {UNAVAILABLE_TEXT}"
                 )
             return
-        # A click in a modal or the Home tab, or a submission already acked: no response_url,
-        # so a direct message.
+        view = body.get("view") or {}
+        trigger_id = str(body.get("trigger_id") or "")
+        if body.get("type") == "block_actions" and view.get("type") == "modal" and trigger_id:
+            # A small modal on top of theirs: closing it returns them to where they were.
+            await client.views_push(trigger_id=trigger_id, view=_unavailable_modal())
+            return
+        # A click in the Home tab, or a submission already acked: no response_url, so a DM.
         user = str((body.get("user") or {}).get("id") or "")
         if user and body.get("type") in ("block_actions", "view_submission"):
             await client.chat_postMessage(channel=user, text=f":hourglass: {UNAVAILABLE_TEXT}")
@@ -131,12 +139,12 @@ def request_kind(body: dict[str, Any]) -> str:
     if "command" in body:
         return "command"
     if body.get("type") == "event_callback":
-        return f"event {(body.get('event') or {}).get('type', '?')}"
+        return f"event ({(body.get('event') or {}).get('type', '?')})"
     return str(body.get("type") or "request")
 
 
 def log_unavailable(body: dict[str, Any], error: StoreUnavailable) -> None:
-    log.warning("database unavailable while handling a %s: %s", request_kind(body), error)
+    log.warning("database unavailable; told the user to try again (%s): %s", request_kind(body), error)
 
 
 class OutageLog:

@@ -33,7 +33,7 @@ SQLITE_BUSY_TIMEOUT_MS: Final = 5000
 
 #: How long asyncpg waits for a PostgreSQL connection (TCP + start-up). A packet-dropping
 #: network or a hung server must not hold a request past Slack's 3-second ack window for long.
-PG_CONNECT_TIMEOUT_SECONDS: Final = 3.0
+PG_CONNECT_TIMEOUT_SECONDS: Final = 2.0
 #: How long a request waits for a free pooled connection before giving up; during an outage the
 #: pool's slots are all busy connecting, and queueing behind them would only delay the answer.
 PG_POOL_TIMEOUT_SECONDS: Final = 5.0
