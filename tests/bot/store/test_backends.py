@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, StoreUnavailable
 from bot.store.db import SQLITE_BUSY_TIMEOUT_MS
+from bot.store.store import Health
+from bot.store.transaction import Transaction
 
 
 async def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
@@ -56,3 +59,48 @@ def test_opening_a_store_with_a_bad_url_raises_value_error_without_the_password(
     with pytest.raises(ValueError, match="not supported") as raised:
         Store.open("mysql://bot:hunter2@db/mlorg")
     assert "hunter2" not in str(raised.value)
+
+
+# -- an unreachable database is StoreUnavailable; other failures are plain StoreErrors ----------------
+
+
+async def test_an_unreachable_postgresql_fails_every_kind_of_call_with_store_unavailable() -> None:
+    async with Store.open("postgresql://nobody:hunter2@127.0.0.1:1/mlorg") as store:
+        with pytest.raises(StoreUnavailable, match="cannot connect: ConnectionRefusedError") as claimed:
+            await store.events.claim("T0001", "Ev1")
+        with pytest.raises(StoreUnavailable) as read:
+            await store.workspaces.get("T0001")
+        with pytest.raises(StoreUnavailable):
+            await store.outbox.claim(timedelta(seconds=60))
+    for raised in (claimed, read):
+        assert "hunter2" not in str(raised.value) and "nobody" not in str(raised.value)
+
+
+async def test_health_names_the_reason_an_unreachable_database_fails_without_the_url() -> None:
+    async with Store.open("postgresql://nobody:hunter2@127.0.0.1:1/mlorg") as store:
+        health = await store.health(timeout=5)
+    assert health == Health(ok=False, reason="cannot connect: ConnectionRefusedError")
+
+
+async def test_a_statement_that_fails_on_a_reachable_database_is_a_store_error_but_not_unavailable(
+    tmp_path: Path,
+) -> None:
+    # Not migrated: the tables are missing, which no amount of waiting fixes.
+    async with Store.open(f"sqlite:///{tmp_path / 'mlorg.sqlite3'}") as store:
+        with pytest.raises(StoreError) as raised:
+            await store.workspaces.get("T0001")
+        assert (await store.health()).ok
+    assert not isinstance(raised.value, StoreUnavailable)
+
+
+async def test_an_unopenable_sqlite_file_counts_as_unavailable(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'missing-directory' / 'mlorg.sqlite3'}") as store:
+        with pytest.raises(StoreUnavailable):
+            await store.events.claim("T0001", "Ev1")
+
+
+async def test_a_bug_inside_a_transaction_surfaces_as_itself_not_as_a_store_error(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'mlorg.sqlite3'}") as store:
+        with pytest.raises(ZeroDivisionError):
+            async with Transaction(store.sessions, "divide"):
+                _ = 1 / 0
