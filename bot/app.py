@@ -24,7 +24,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,7 +35,7 @@ from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
-from bot.http import SharedSession
+from bot.http import BoundedRateLimitRetryHandler, SharedSession
 from bot.ids import COMMAND
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
@@ -62,6 +61,10 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 #: Web API calls give up after this long; Slack answers in well under a second normally.
 API_TIMEOUT_SECONDS = 10
+#: A 429 is waited out in-process only when Slack asks for at most this long (see
+#: BoundedRateLimitRetryHandler). With the retry counts below, a call whose Slack hangs or
+#: fails gives up within about a minute and a half, so a slow Slack cannot pile up tasks.
+MAX_RETRY_AFTER_SECONDS = 15
 #: Slack sends at most a few kilobytes; refuse anything absurd before parsing it.
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -170,7 +173,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         timeout=API_TIMEOUT_SECONDS,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
             AsyncServerErrorRetryHandler(max_retry_count=3),
         ],
     )

@@ -31,6 +31,9 @@ __all__ = ["METADATA_EVENT", "OutboxWorker"]
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "mlorg_outbox"
+#: The start of ``last_error`` for an attempt Slack never answered (timeout, dropped connection):
+#: it may have posted, so the next attempt checks the channel first.
+NO_ANSWER = "no answer"
 #: Errors that another attempt cannot fix: park the item at once and tell someone.
 PERMANENT = frozenset(
     {
@@ -108,13 +111,17 @@ class OutboxWorker:
         return len(items)
 
     async def deliver(self, item: OutboxItem) -> None:
-        if item.resumed:
-            ts = await self._already_posted(item)
-            if ts is not None:
-                log.info("outbox: item %s was posted before a crash; not posting again", item.item_id)
-                await self.outbox.delivered(item.item_id, ts)
-                return
         try:
+            # After a crash mid-delivery, or an attempt Slack never answered, the post may have
+            # gone through: look before posting again.
+            if item.resumed or (item.last_error or "").startswith(NO_ANSWER):
+                ts = await self._already_posted(item)
+                if ts is not None:
+                    log.info(
+                        "outbox: item %s was posted by an earlier attempt; not posting again", item.item_id
+                    )
+                    await self.outbox.delivered(item.item_id, ts)
+                    return
             response = await self.client.chat_postMessage(
                 channel=item.channel_id,
                 blocks=list(item.payload.get("blocks") or []) or None,
@@ -129,7 +136,7 @@ class OutboxWorker:
             await self._failed(item, f"HTTP {status}: {code}", None if permanent else retry_after)
             return
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            await self._failed(item, f"{type(error).__name__}", 0.0)
+            await self._failed(item, f"{NO_ANSWER}: {type(error).__name__}", 0.0)
             return
         await self.outbox.delivered(item.item_id, str(response.get("ts") or "") or None)
         log.info("outbox: delivered %s (%s) to %s", item.item_id, item.kind, item.channel_id)
