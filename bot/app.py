@@ -184,7 +184,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     )
     commands = CommandRouter()
     actions = ActionRouter()
-    http = SharedSession()
+    http = SharedSession(timeout=API_TIMEOUT_SECONDS)  # the timeout in effect for every call
     deps = Deps(
         settings=settings,
         kb=kb,

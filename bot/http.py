@@ -21,13 +21,20 @@ __all__ = ["BoundedRateLimitRetryHandler", "SharedSession"]
 
 
 class SharedSession:
-    def __init__(self) -> None:
+    """``timeout`` bounds every call made on the session, retries aside.
+
+    It must be set here: slack-sdk applies its client's ``timeout`` only to sessions it
+    creates itself, never to one it is given, so this is the Web API timeout in effect.
+    """
+
+    def __init__(self, timeout: float = 30.0) -> None:
         self._session: aiohttp.ClientSession | None = None
+        self.timeout = timeout
 
     def get(self) -> aiohttp.ClientSession:
         """The session; created on first use (which must be inside the event loop)."""
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         return self._session
 
     async def close(self) -> None:
