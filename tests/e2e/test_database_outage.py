@@ -27,6 +27,7 @@ from tests.e2e.fake_slack import Call, FakeSlack, Scripted
 from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.processes import ServeProcess, child_env, free_port, serve_command
 from tests.e2e.slack_client import SlackPlatform, find_button
+from tests.e2e.test_summary import config_submission, open_config
 from tests.support.pg_cluster import PgCluster, throwaway_cluster
 
 pytestmark = pytest.mark.postgres
@@ -165,6 +166,8 @@ async def test_a_database_outage_gets_friendly_answers_and_mlorg_recovers_withou
         quiz = await eventually(lambda: _open_question(store), "the quiz's first question to open")
         assert scoreboards(fake_slack, quiz.parent_ts) == []
 
+        settings_modal = await open_config(slack, fake_slack)
+
         cluster.stop()
 
         # A command whose work comes before the ack: the ack itself says so.
@@ -199,6 +202,19 @@ async def test_a_database_outage_gets_friendly_answers_and_mlorg_recovers_withou
         assert mention.status == 200, mention
         [ephemeral] = await fake_slack.wait_for("chat.postEphemeral", timeout=WAIT)
         assert UNAVAILABLE_TEXT in ephemeral.text and ephemeral.args.get("user") == "U0SOMEONE"
+
+        # A modal submission: the modal stays open with the sentence under a field, or, if the
+        # submission was acked before its write, a direct message says it was not saved.
+        submitted = await slack.interact(config_submission(settings_modal))
+        assert submitted.status == 200, submitted
+        if submitted.body:
+            assert submitted.json["response_action"] == "errors", submitted.body
+            assert UNAVAILABLE_TEXT in json.dumps(submitted.json["errors"])
+        else:
+            await eventually(
+                lambda: [c for c in fake_slack.posts(ADMIN) if UNAVAILABLE_TEXT in c.text],
+                "a direct message about the unsaved settings",
+            )
 
         status, body = await health(base_url)
         assert status == 503
