@@ -271,7 +271,11 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
 def _install_error_handler(bolt: AsyncApp) -> None:
     @bolt.error
     async def handle_unexpected_error(
-        error: Exception, body: dict[str, Any], response: BoltResponse | None, client: AsyncWebClient
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        client: AsyncWebClient,
+        ack: AsyncAck,
     ) -> BoltResponse | None:
         """Log with a reference the user can quote; tell them briefly, without internals.
 
@@ -280,6 +284,8 @@ def _install_error_handler(bolt: AsyncApp) -> None:
         so Slack never shows "dispatch_failed" (views and events land here; commands and
         clicks are answered by their routers).
         """
+        if response is None:
+            _keep_the_ack(ack)
         if isinstance(error, StoreUnavailable):
             log_unavailable(body, error)
             answer = unavailable_ack(body) if response is not None else {}
@@ -310,3 +316,23 @@ def _install_error_handler(bolt: AsyncApp) -> None:
             except Exception:  # the user message is best effort; the log line above is what matters
                 log.warning("could not tell the user about error ref %s", reference)
         return None
+
+
+def _keep_the_ack(ack: AsyncAck) -> None:
+    """Undo Bolt's reset of an ack already given, once its error handling is done.
+
+    When a listener acks and then fails, Bolt (1.2x) sets ``ack.response`` to None after the
+    error handler returns, while the request still waits (polling every 10 ms) for an ack. A
+    failure within those 10 ms, such as a refused database connection, turns the ack the
+    person already got into a 404 "unhandled request" three seconds later, which Slack shows
+    as an error. The callback runs after Bolt's assignment, in the next loop iteration.
+    """
+    given = ack.response
+    if given is None:
+        return
+
+    def restore() -> None:
+        if ack.response is None:
+            ack.response = given
+
+    asyncio.get_running_loop().call_soon(restore)

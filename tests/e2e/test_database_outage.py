@@ -130,6 +130,15 @@ def accepted_with(fake: FakeSlack, item_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def first_button(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(
+        element
+        for block in blocks
+        for element in block.get("elements") or []
+        if element.get("type") == "button"
+    )
+
+
 def scoreboards(fake: FakeSlack, parent_ts: str | None) -> list[Call]:
     return [
         c
@@ -188,6 +197,20 @@ async def test_a_database_outage_gets_friendly_answers_and_mlorg_recovers_withou
         assert UNAVAILABLE_TEXT in note.text
         assert note.args.get("response_type") == "ephemeral"
         assert note.args.get("replace_original") in (False, "false", None)
+
+        # A quiz answer, the click that carries most traffic: acked, then told on the player's URL.
+        [question] = [c for c in fake_slack.posts(QUIZ_CHANNEL) if c.args.get("ts") == quiz.question_ts] or [
+            c for c in fake_slack.posts(QUIZ_CHANNEL) if c.args.get("thread_ts") == quiz.parent_ts
+        ]
+        player = "U0PLAYER"
+        payload = slack.action_payload(
+            first_button(question.blocks), user=player, channel=QUIZ_CHANNEL, message={"ts": quiz.question_ts}
+        )
+        payload["response_url"] = fake_slack.response_url(player)
+        answered = await slack.interact(payload)
+        assert answered.status == 200 and answered.body == "", answered
+        [told] = await fake_slack.wait_for(f"response_url:{player}", timeout=WAIT)
+        assert UNAVAILABLE_TEXT in told.text
 
         # A mention: Slack gets its 200 (no redelivery into the outage) and the person a note.
         mention = await slack.event(

@@ -188,3 +188,30 @@ async def test_a_short_retry_after_is_waited_out_in_process_and_a_long_one_is_no
     assert await retries(429, None)
     assert not await retries(429, "3600"), "an hour's wait would pin the task that made the call"
     assert not await retries(500, None), "server errors belong to their own handler"
+
+
+# -- a failure right after the ack keeps the ack ----------------------------------------------------
+
+
+async def test_a_modal_submission_that_fails_right_after_its_ack_still_gets_that_ack(
+    app: RunningApp, slack: SlackPlatform
+) -> None:
+    """Bolt resets an ack already given when the listener then fails; within its 10 ms polling
+    window that became a 404 three seconds later (Slack: "We had some trouble connecting")."""
+    assert app.mlorg is not None
+
+    @app.mlorg.bolt.view("test_fails_after_ack")
+    async def fails_after_ack(ack: Any) -> None:
+        await ack()
+        raise RuntimeError("a bug after the ack")
+
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0001", "domain": "fake"},
+        "user": {"id": ME, "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "view": {"id": "VTEST", "callback_id": "test_fails_after_ack", "type": "modal", "blocks": []},
+    }
+    for _ in range(3):
+        submitted = await slack.interact(payload)
+        assert (submitted.status, submitted.body) == (200, "")
