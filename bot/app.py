@@ -74,6 +74,7 @@ class Mlorg:
     outbox_worker: OutboxWorker
     digests: DigestScheduler
     retention: RetentionJob
+    answerer: Answerer
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -91,6 +92,9 @@ class Mlorg:
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
                 asyncio.create_task(self.retention.run(self._stop)),
+                # The answer index loads numpy and bm25s: built beside the first requests rather
+                # than before them, so the app is ready sooner (a question asked meanwhile waits).
+                asyncio.create_task(asyncio.to_thread(self.answerer.warm)),
             ]
             self._started = True
 
@@ -172,6 +176,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     commands = CommandRouter()
     actions = ActionRouter()
     http = SharedSession()
+    answerer = Answerer(kb)
     deps = Deps(
         settings=settings,
         kb=kb,
@@ -180,7 +185,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         actions=actions,
         http=http,
         admins=Admins(settings.admin_ids),
-        answerer=Answerer(kb),
+        answerer=answerer,
     )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
@@ -212,6 +217,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        answerer=answerer,
     )
 
 
