@@ -54,7 +54,9 @@ def assert_the_sandbox_page_draws(fake: FakeSlack) -> None:
     ctx = Ctx(Workspace(), viewer="U0001")
     for call in fake.calls:
         drawn = render_blocks(call.blocks, ctx)
-        assert "render-warning" not in drawn, f"{call.method}: {drawn[drawn.index('render-warning') - 12 :][:200]}"
+        assert "render-warning" not in drawn, (
+            f"{call.method}: {drawn[drawn.index('render-warning') - 12 :][:200]}"
+        )
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.observability.logs import JsonFormatter, RequestContextFilter
 from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.e2e.fake_socket_mode import FakeSocketMode
-from tests.e2e.harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, RunningApp, make_settings, sqlite_url
+from tests.e2e.harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, RunningApp
 from tests.e2e.processes import ServeProcess, child_env, free_port, serve_command
 from tests.e2e.slack_client import SlackPlatform
 from tests.e2e.test_quiz import answer, start_quiz, store_of
@@ -137,7 +137,9 @@ async def test_failing_web_api_calls_are_counted_by_method_and_outcome_and_retri
     }
     assert calls == {"http_5xx": 1, "rate_limited": 1, "ok": 1, "channel_not_found": 1}
     assert value(samples, "mlorg_slack_api_retries_total", method="chat.postMessage", reason="http_5xx") == 1
-    retried = value(samples, "mlorg_slack_api_retries_total", method="chat.postMessage", reason="rate_limited")
+    retried = value(
+        samples, "mlorg_slack_api_retries_total", method="chat.postMessage", reason="rate_limited"
+    )
     assert retried == 1
     # The Slack error reached the global error handler: an error of that request's kind.
     assert value(samples, "mlorg_request_errors_total", kind="event:app_mention") == 1
