@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,7 +22,7 @@ from bot.store.events import Clock, utc_now
 from bot.store.tables import OutboxRow
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["Outbox", "OutboxItem", "OutboxStatus"]
+__all__ = ["Outbox", "OutboxItem", "OutboxStats", "OutboxStatus"]
 
 #: ``held``: a preview's exact message, waiting for the Post button (never delivered as such).
 OutboxStatus = Literal["held", "pending", "delivering", "delivered", "failed"]
@@ -48,6 +48,15 @@ class OutboxItem:
     delivered_at: datetime | None
     #: Claimed after another worker's lease ran out: it may have posted already.
     resumed: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """The outbox at a glance, for metrics: how many items of each kind are in each status, and
+    when the oldest item still waiting for delivery was created (None when nothing waits)."""
+
+    counts: dict[tuple[str, str], int]
+    oldest_waiting: datetime | None
 
 
 class Outbox:
@@ -217,6 +226,21 @@ class Outbox:
         )
         async with self._read() as session:
             return [_item(row) for row in (await session.execute(query)).scalars()]
+
+    async def stats(self) -> OutboxStats:
+        """Counts by (kind, status) and the oldest pending or delivering item's creation time."""
+        counts = select(OutboxRow.kind, OutboxRow.status, func.count()).group_by(
+            OutboxRow.kind, OutboxRow.status
+        )
+        oldest = select(func.min(OutboxRow.created_at)).where(OutboxRow.status.in_(["pending", "delivering"]))
+        async with self._read() as session:
+            by_status = {
+                (str(kind), str(status)): int(n) for kind, status, n in (await session.execute(counts)).all()
+            }
+            first = (await session.execute(oldest)).scalar_one_or_none()
+        if first is not None and first.tzinfo is None:
+            first = first.replace(tzinfo=UTC)  # SQLite hands back naive datetimes; they are UTC
+        return OutboxStats(by_status, first)
 
     async def retry(self, item_id: str | None = None) -> int:
         """Put failed items (one, or all) back in the queue with a fresh attempt count."""

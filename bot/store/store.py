@@ -22,7 +22,7 @@ from bot.store.outbox import Outbox
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
-from bot.store.transaction import Transaction
+from bot.store.transaction import ErrorObserver, Transaction, observe_errors
 from bot.store.views import ReleasedViews
 from bot.store.workspaces import Workspaces
 
@@ -238,6 +238,10 @@ class Store:
             logger.warning("database ping failed: %s", type(error).__name__)
             return False
         return True
+
+    def on_error(self, observer: ErrorObserver) -> None:
+        """Tell ``observer`` what was being done whenever a database operation fails."""
+        observe_errors(self.sessions, observer)
 
     async def close(self) -> None:
         """Close every pooled connection; call once at shutdown."""
