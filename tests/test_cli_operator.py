@@ -127,13 +127,23 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
         for key in ("pending", "failed", "delivered"):
             item, _ = await store.outbox.enqueue(TEAM, key, kind="summary", channel_id="C0LEAD", payload={})
             ids[key] = item.item_id
-        claimed = {i.item_id for i in await store.outbox.claim(timedelta(seconds=60), limit=10)}
-        assert claimed == set(ids.values())
-        await store.outbox.attempt_failed(ids["pending"], "HTTP 500", retry_at=utc_now(), max_attempts=5)
+        claims = {
+            i.item_id: i.claimed_by or "" for i in await store.outbox.claim(timedelta(seconds=60), limit=10)
+        }
+        assert set(claims) == set(ids.values())
         await store.outbox.attempt_failed(
-            ids["failed"], "HTTP 200: channel_not_found", retry_at=None, max_attempts=5
+            ids["pending"], "HTTP 500", claimed_by=claims[ids["pending"]], retry_at=utc_now(), max_attempts=5
         )
-        await store.outbox.delivered(ids["delivered"], "1700000000.000001")
+        await store.outbox.attempt_failed(
+            ids["failed"],
+            "HTTP 200: channel_not_found",
+            claimed_by=claims[ids["failed"]],
+            retry_at=None,
+            max_attempts=5,
+        )
+        await store.outbox.delivered(
+            ids["delivered"], "1700000000.000001", claimed_by=claims[ids["delivered"]]
+        )
 
     with_store(database_url, seed)
 
