@@ -32,6 +32,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.jobs.lease import ClaimLost, LeaseKeeper
 from bot.slack_text import api_error
 from bot.store import Outbox, OutboxItem
 from bot.store.events import Clock, utc_now
@@ -125,8 +126,8 @@ class OutboxWorker:
                 try:
                     await self.deliver(item)
                 except Exception:
-                    # Never let one item stop the worker. The item keeps its lease; when the lease
-                    # runs out it is resumed, and the channel is checked before posting again.
+                    # Never let one item stop the worker. The item's lease is no longer renewed;
+                    # when it runs out the item is resumed, and the channel checked before posting.
                     log.warning(
                         "outbox: delivering %s failed unexpectedly; it will be resumed",
                         item.item_id,
@@ -155,52 +156,31 @@ class OutboxWorker:
         """Deliver one claimed item, renewing its lease until done; stop if the claim is lost.
 
         Losing the claim means another worker took the item over (this one stalled past
-        its lease): this one stops at once, and cancels a post in flight, so that the new
-        owner, which checks the channel before posting, is the only one that posts.
+        its lease): this one stops at once, and cancels a Slack call in flight, so that the
+        new owner, which checks the channel before posting, is the only one that posts.
         """
-        work = asyncio.ensure_future(self._deliver(item))
-        keeper = asyncio.ensure_future(self._keep_lease(item))
-        try:
-            await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            keeper.cancel()
-            if not work.done():
-                work.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await work
-        if work.cancelled():
-            log.warning("outbox: another worker took over %s; this one stopped delivering it", item.item_id)
-            return
-        work.result()  # re-raises what went wrong, for run() to log
-
-    async def _keep_lease(self, item: OutboxItem) -> None:
-        """Renew the item's lease every heartbeat; return only when the claim no longer owns it."""
-        token = item.claimed_by or ""
-        while True:
-            await asyncio.sleep(self.heartbeat.total_seconds())
+        async with LeaseKeeper(self.outbox, item, lease=self.lease, every=self.heartbeat) as claim:
             try:
-                if not await self.outbox.renew(item.item_id, token, self.lease):
-                    return
-            except Exception as error:
-                # The database may be back before the lease runs out; if not, the token decides.
-                log.warning(
-                    "outbox: could not renew the lease on %s (%s)", item.item_id, type(error).__name__
-                )
+                await self._deliver(item, claim)
+            except ClaimLost:
+                log.warning("outbox: another worker took over %s; this one stopped", item.item_id)
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, claim: LeaseKeeper) -> None:
         token = item.claimed_by or ""
         if item.resumed:
-            ts = await self._already_posted(item)
+            ts = await claim.guard(self._already_posted(item))
             if ts is not None:
                 log.info("outbox: item %s was posted before a crash; not posting again", item.item_id)
                 await self.outbox.delivered(item.item_id, ts, claimed_by=token)
                 return
         try:
-            response = await self.client.chat_postMessage(
-                channel=item.channel_id,
-                blocks=list(item.payload.get("blocks") or []) or None,
-                text=str(item.payload.get("text") or "mlorg"),
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"item_id": item.item_id}},
+            response = await claim.guard(
+                self.client.chat_postMessage(
+                    channel=item.channel_id,
+                    blocks=list(item.payload.get("blocks") or []) or None,
+                    text=str(item.payload.get("text") or "mlorg"),
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"item_id": item.item_id}},
+                )
             )
         except SlackApiError as error:
             code = api_error(error)
