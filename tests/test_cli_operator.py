@@ -132,7 +132,11 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
         }
         assert set(claims) == set(ids.values())
         await store.outbox.attempt_failed(
-            ids["pending"], "HTTP 500", claimed_by=claims[ids["pending"]], retry_at=utc_now(), max_attempts=5
+            ids["pending"],
+            "HTTP 500",
+            claimed_by=claims[ids["pending"]],
+            retry_at=utc_now() + timedelta(hours=1),
+            max_attempts=5,
         )
         await store.outbox.attempt_failed(
             ids["failed"],
@@ -144,6 +148,11 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
         await store.outbox.delivered(
             ids["delivered"], "1700000000.000001", claimed_by=claims[ids["delivered"]]
         )
+        item, _ = await store.outbox.enqueue(
+            TEAM, "delivering", kind="digest", channel_id="C0LEAD", payload={}
+        )
+        ids["delivering"] = item.item_id
+        await store.outbox.claim(timedelta(seconds=60), worker="host-a:4242")
 
     with_store(database_url, seed)
 
@@ -151,9 +160,11 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
     assert code == 0
     header, *rows = out.strip().splitlines()
     assert header.split()[:3] == ["ID", "STATUS", "KIND"]
-    assert sorted(row.split()[1] for row in rows) == ["failed", "pending"]
+    assert sorted(row.split()[1] for row in rows) == ["delivering", "failed", "pending"]
     (failed_row,) = [row for row in rows if ids["failed"] in row]
     assert "channel_not_found" in failed_row and "C0LEAD" in failed_row and TEAM in failed_row
+    (delivering_row,) = [row for row in rows if ids["delivering"] in row]
+    assert "held by host-a:4242" in delivering_row, "an operator sees which replica is delivering it"
     assert ids["delivered"] not in out
 
     code, out, _ = mlorg("outbox", "list", "--all")
