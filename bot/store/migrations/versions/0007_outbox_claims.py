@@ -4,9 +4,9 @@ Leases are short (seconds) and renewed while a worker delivers, so a worker that
 can lose its item to another replica. The claim token (a random id per claim, prefixed
 with the claiming worker's host and pid) lets the outcome of a delivery, and the lease
 renewal, apply only while the claim still owns the item: a slow worker whose lease lapsed
-cannot overwrite the new owner's state. Additive and nullable, so a replica still on the
-previous release keeps working during a rolling upgrade, and items claimed before it
-simply get a token on their next claim.
+cannot overwrite the new owner's state. Additive and nullable: code of the previous
+release, which does not know the column, still reads and writes the table, and items
+claimed before the upgrade simply get a token on their next claim.
 
 Revision ID: 0007
 Revises: 0006
