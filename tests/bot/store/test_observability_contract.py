@@ -22,7 +22,7 @@ async def test_outbox_stats_count_items_by_kind_and_status_and_date_the_oldest_w
     await store.outbox.enqueue("T1", "d2", kind="digest", channel_id="C1", payload={"text": "b"})
     await store.outbox.enqueue("T2", "s1", kind="summary", channel_id="C2", payload={"text": "c"}, held=True)
     [claimed, *_] = await store.outbox.claim(timedelta(seconds=30), limit=1)
-    await store.outbox.delivered(claimed.item_id, "1.0")
+    await store.outbox.delivered(claimed.item_id, "1.0", claimed_by=claimed.claimed_by or "")
 
     stats = await store.outbox.stats()
 
