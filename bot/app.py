@@ -40,6 +40,9 @@ from bot.ids import COMMAND
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
+from bot.observability.metrics import CONTENT_TYPE, Metrics
+from bot.observability.requests import ObservedApp, RequestObserver
+from bot.observability.wiring import observe_app, observed_retries
 from bot.outage import log_unavailable, notify_unavailable_soon, unavailable_ack, usable_response_url
 from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
@@ -53,12 +56,13 @@ from bot.store import (
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "Mlorg", "build_app"]
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "METRICS_PATH", "Mlorg", "build_app"]
 
 log = logging.getLogger("mlorg")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 #: Web API calls give up after this long; Slack answers in well under a second normally.
 API_TIMEOUT_SECONDS = 10
 #: A 429 is waited out in-process only when Slack asks for at most this long (see
@@ -85,6 +89,8 @@ class Mlorg:
     outbox_worker: OutboxWorker
     digests: DigestScheduler
     retention: RetentionJob
+    answerer: Answerer
+    metrics: Metrics = field(default_factory=Metrics)
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -102,6 +108,9 @@ class Mlorg:
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
                 asyncio.create_task(self.retention.run(self._stop)),
+                # The answer index loads numpy and bm25s: built beside the first requests rather
+                # than before them, so the app is ready sooner (a question asked meanwhile waits).
+                asyncio.create_task(asyncio.to_thread(self.answerer.warm)),
             ]
             self._started = True
 
@@ -125,15 +134,29 @@ class Mlorg:
         await asyncio.gather(*self._jobs, return_exceptions=True)
         self._jobs = []
         self._started = False
+        self.metrics.close()
         await self.http.close()
         await self.store.close()
 
     def web_app(self) -> web.Application:
-        """The HTTP surface: every Slack request at ``POST /slack/events``, and ``GET /healthz``."""
+        """The HTTP surface: every Slack request at ``POST /slack/events``, and ``GET /healthz``;
+        ``GET /metrics`` too, unless ``MLORG_METRICS_PORT`` puts it on a port of its own."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_post(EVENTS_PATH, self._handle_slack)
         app.router.add_get(HEALTH_PATH, self._handle_health)
+        if self.settings.mlorg_metrics_port is None:
+            app.router.add_get(METRICS_PATH, self._handle_metrics)
         return app
+
+    def metrics_app(self) -> web.Application:
+        """``GET /metrics`` and ``GET /healthz`` alone, for ``MLORG_METRICS_PORT`` (and Socket Mode)."""
+        app = web.Application()
+        app.router.add_get(METRICS_PATH, self._handle_metrics)
+        app.router.add_get(HEALTH_PATH, self._handle_health)
+        return app
+
+    async def _handle_metrics(self, _request: web.Request) -> web.Response:
+        return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _handle_slack(self, request: web.Request) -> web.Response:
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
@@ -167,17 +190,22 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
             store = Store.open(normalize_database_url(settings.database_url or default_database_url()))
         except DatabaseUrlError as error:
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
+    metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ],
+        # Bolt copies this list into the client it gives each listener, so these see every call.
+        retry_handlers=observed_retries(
+            metrics,
+            [
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
+                AsyncServerErrorRetryHandler(max_retry_count=3),
+            ],
+        ),
     )
-    bolt = AsyncApp(
+    bolt = ObservedApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         name="mlorg",
@@ -185,6 +213,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     commands = CommandRouter()
     actions = ActionRouter()
     http = SharedSession(timeout=API_TIMEOUT_SECONDS)  # the timeout in effect for every call
+    answerer = Answerer(kb)
     deps = Deps(
         settings=settings,
         kb=kb,
@@ -193,7 +222,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         actions=actions,
         http=http,
         admins=Admins(settings.admin_ids),
-        answerer=Answerer(kb),
+        answerer=answerer,
     )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
@@ -208,10 +237,11 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
-        retry_handlers=[],
+        retry_handlers=observed_retries(metrics, []),
     )
     outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids)
-    _install_error_handler(bolt)
+    observer = observe_app(bolt, metrics, store, commands, actions)
+    _install_error_handler(bolt, observer)
     return Mlorg(
         settings=settings,
         kb=kb,
@@ -225,6 +255,8 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        answerer=answerer,
+        metrics=metrics,
     )
 
 
@@ -268,7 +300,7 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
         return None
 
 
-def _install_error_handler(bolt: AsyncApp) -> None:
+def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
     @bolt.error
     async def handle_unexpected_error(
         error: Exception,
@@ -284,6 +316,7 @@ def _install_error_handler(bolt: AsyncApp) -> None:
         so Slack never shows "dispatch_failed" (views and events land here; commands and
         clicks are answered by their routers).
         """
+        observer.listener_failed()
         if response is None:
             _keep_the_ack(ack)
         if isinstance(error, StoreUnavailable):

@@ -127,10 +127,15 @@ def build_engine(url: str) -> AsyncEngine:
     sessions apart in ``pg_stat_activity``. Waits are short (see the constants): while the
     database is unreachable a request must fail fast enough to still ack within Slack's
     3 seconds with "try again in a minute", and the pool recovers on its own afterwards.
+
+    Both: ``hide_parameters``, so a database error's message (and so a logged traceback)
+    never quotes the values of a statement, which can be what a person wrote.
     """
     normalized = normalize_database_url(url)
     if normalized.startswith("sqlite+aiosqlite"):
-        engine = create_async_engine(normalized, pool_size=1, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(
+            normalized, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
@@ -144,6 +149,7 @@ def build_engine(url: str) -> AsyncEngine:
             "server_settings": {"application_name": "mlorg"},
             "timeout": PG_CONNECT_TIMEOUT_SECONDS,
         },
+        hide_parameters=True,
     )
 
 

@@ -358,6 +358,12 @@ class Quizzes:
                 for row, status, current in (await session.execute(query)).all()
             ]
 
+    async def count_running(self) -> int:
+        """Quizzes running now in every workspace (a metric: a figure that only grows means stuck quizzes)."""
+        query = select(func.count()).select_from(QuizRow).where(QuizRow.status == "running")
+        async with self._read() as session:
+            return int((await session.execute(query)).scalar_one())
+
     async def teams(self) -> list[str]:
         """Workspaces with at least one quiz answer (for exports)."""
         query = select(QuizAnswerRow.team_id).distinct()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import sys
+import weakref
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
@@ -12,7 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.errors import StoreError, StoreUnavailable
 
-__all__ = ["Transaction", "is_unavailable", "new_id", "store_error"]
+__all__ = ["ErrorObserver", "Transaction", "is_unavailable", "new_id", "observe_errors", "store_error"]
+
+#: Told what was being done when a transaction failed (for metrics; the store stays free of them).
+ErrorObserver = Callable[[str], None]
+_observers: weakref.WeakKeyDictionary[Any, list[ErrorObserver]] = weakref.WeakKeyDictionary()
+
+
+def observe_errors(sessions: async_sessionmaker[AsyncSession], observer: ErrorObserver) -> None:
+    """Call ``observer`` for every StoreError raised by transactions on ``sessions``.
+
+    Keyed by the session factory, so two stores in one process (tests, a CLI next to a server)
+    never count each other's errors.
+    """
+    _observers.setdefault(sessions, []).append(observer)
+
 
 #: asyncpg errors that mean "the server is not there for us", not "this statement failed":
 #: connection lost or refused, the server shutting down or starting up, no free connection slot.
@@ -95,7 +111,7 @@ class Transaction:
         try:
             session: AsyncSession = await self._context.__aenter__()
         except Exception as error:
-            translated = store_error(error, self._doing)
+            translated = self._translate(error)
             if translated is None:
                 raise
             raise translated from error
@@ -105,11 +121,19 @@ class Transaction:
         try:
             await self._context.__aexit__(exc_type, exc, tb)
         except Exception as error:
-            translated = store_error(error, self._doing)
+            translated = self._translate(error)
             if translated is None or translated is error:
                 raise
             raise translated from error
         if isinstance(exc, Exception):
-            translated = store_error(exc, self._doing)
+            translated = self._translate(exc)
             if translated is not None and translated is not exc:
                 raise translated from exc
+
+    def _translate(self, error: Exception) -> StoreError | None:
+        """The StoreError for ``error`` (None for a bug), counted once by the observers."""
+        translated = store_error(error, self._doing)
+        if translated is not None and translated is not error:
+            for observer in _observers.get(self._sessions, ()):
+                observer(self._doing)
+        return translated

@@ -3,10 +3,11 @@
 The app under test talks to it exactly as it talks to Slack (``SLACK_API_URL``
 points here), so a test reads what the fake received the way a person reads the
 channel. Responses can be scripted per method, e.g. a 429 with ``Retry-After``
-followed by a 500, to prove the app's retry handling, or a call that hangs (Slack not
-answering) until the test releases it or the app gives up waiting. ``timeline`` records
-when hangs begin and end, so a test can show what happened before a hang ended by order,
-not by the clock.
+followed by a 500, to prove the app's retry handling, and calls to a channel can be
+held unanswered, as a Slack that hangs mid-request, to catch the app in the middle of one.
+A scripted call can also hang until the test releases it or the app gives up waiting;
+``timeline`` records when such hangs begin and end, so a test can show what happened
+before a hang ended by order, not by the clock.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class FakeSlack:
         #: Messages Slack "accepted" (answered ok), for conversations.history.
         self.accepted: list[dict[str, Any]] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._holds: dict[tuple[str, str], int] = defaultdict(int)
+        self._released = asyncio.Event()
+        self._stopping = asyncio.Event()
         #: What happened, in order: ``hang:<method>`` when a hung call arrives, ``gave up:<method>``
         #: when the app stopped waiting for it, ``released:<method>`` when the test let it answer.
         #: Tests add their own marks (``mark()``) to compare orders.
@@ -102,6 +106,7 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()  # let held calls end, so that shutting the server down does not wait
         self._release.set()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -118,8 +123,21 @@ class FakeSlack:
         """The next calls of ``method`` get these responses, in order, then the default."""
         self._scripts[method].extend(responses)
 
+    def hold(self, method: str, channel: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` to ``channel`` hang: Slack is slow or stuck.
+
+        Each is recorded in :attr:`calls` when it arrives (so a test can wait for it) but is
+        answered only on :meth:`release` (then as usual: a post is accepted) or, with a 503
+        and nothing accepted, when the fake stops.
+        """
+        self._holds[(method, channel)] += count
+
+    def release(self) -> None:
+        """Answer every held call (and any held later) as if Slack had only been slow."""
+        self._released.set()
+
     def release_hangs(self) -> None:
-        """Let every hung call (now and later) answer as scripted."""
+        """Let every hung scripted call (now and later) answer as scripted."""
         self._release.set()
 
     def mark(self, what: str) -> None:
@@ -190,6 +208,18 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = await self._record(method, request)
+        held = (method, str(call.args.get("channel") or ""))
+        if self._holds[held] > 0:
+            self._holds[held] -= 1
+            released = asyncio.ensure_future(self._released.wait())
+            stopping = asyncio.ensure_future(self._stopping.wait())
+            try:
+                await asyncio.wait({released, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                released.cancel()
+                stopping.cancel()
+            if not self._released.is_set():
+                return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         if self._scripts[method]:
             scripted = self._scripts[method].popleft()
             if scripted.accept:
