@@ -99,3 +99,31 @@ async def test_a_bug_inside_a_transaction_surfaces_as_itself_not_as_a_store_erro
         with pytest.raises(ZeroDivisionError):
             async with Transaction(store.sessions, "divide"):
                 _ = 1 / 0
+
+
+def test_server_shutdown_startup_and_lost_connections_count_as_unavailable_and_bad_statements_do_not() -> (
+    None
+):
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    from bot.store.transaction import is_unavailable
+
+    lost = DBAPIError("SELECT 1", {}, Exception("connection was closed"), connection_invalidated=True)
+    for error in (
+        ConnectionRefusedError(111, "refused"),
+        TimeoutError(),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        lost,
+        PoolTimeoutError("QueuePool limit reached"),
+    ):
+        assert is_unavailable(error), error
+    wrapped = DBAPIError("SELECT 1", {}, Exception("adapter"))
+    wrapped.orig.__cause__ = asyncpg.CannotConnectNowError("starting up")  # type: ignore[union-attr]
+    assert is_unavailable(wrapped)
+    assert not is_unavailable(IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not is_unavailable(asyncpg.UniqueViolationError("duplicate key"))
+    assert not is_unavailable(ValueError("a bug"))
