@@ -103,7 +103,7 @@ async def test_a_slack_that_does_not_answer_in_time_means_no_for_this_click_only
 
 
 async def test_a_failing_users_info_means_no_and_is_asked_again_next_time() -> None:
-    error = SlackApiError("ratelimited", cast(Any, {"ok": False, "error": "ratelimited"}))
+    error = SlackApiError("ratelimited", cast(Any, {"ok": False, "error": "ratelimited"}))  # type: ignore[no-untyped-call]
     slack = FakeUsersInfo({"UADMIN"}, error=error)
     admins = Admins(frozenset())
     assert await admins.allows(slack.as_client(), TEAM, "UADMIN") is False
