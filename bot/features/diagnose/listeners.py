@@ -139,23 +139,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await open_flow(ctx.client, ctx.trigger_id, flow)
 
     async def complete(flow: Flow) -> Completion:
-        """The last answer, stored: finish the flow once and feed the team summary (before the ack)."""
-        finished = await diagnoses.finish(flow.team_id, flow.flow_id)
+        """The last answer, stored: finish the flow once and feed the team summary, in one
+        transaction (before the ack)."""
+        finished, recorded = await diagnoses.finish_with_response(
+            flow.team_id, flow.flow_id, role=role_of(kb, flow.answers)
+        )
         current = finished or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         session = (
             await diagnoses.get_session(flow.team_id, flow.session_id)
             if flow.session_id is not None
             else None
         )
-        recorded = finished is not None and session is not None and session.status == "open"
-        if recorded and session is not None and finished is not None:
-            await diagnoses.record_response(
-                flow.team_id,
-                session.session_id,
-                flow.user_id,
-                finished.answers,
-                role_of(kb, finished.answers),
-            )
         return Completion(current, session, recorded)
 
     async def show_completion(client: AsyncWebClient, view_id: str, done: Completion) -> None:
