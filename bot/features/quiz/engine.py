@@ -1,9 +1,15 @@
 """What moves a quiz along: start, close a question, open the next, finish.
 
 The host's Next button, the host's End (button or ``/mlorg quiz end``) and the
-per-question timer all go through :meth:`QuizEngine.advance` / :meth:`finish`,
-which act only if the store's conditional update says this caller won. Whoever
-loses (a double click, the timer racing the host, another replica) does nothing.
+per-question timer all go through the store's conditional updates, which say
+whether this caller won. Whoever loses (a double click, the timer racing the host,
+another replica) does nothing.
+
+Each move has two halves: the *transition* (:meth:`QuizEngine.step`, :meth:`end`)
+writes the new state and nothing else, and *publishing* it (:meth:`publish_step`,
+:meth:`publish_end`) redraws the thread. A click stores the transition, acks, then
+publishes, so the ack is a receipt for a state that survives a crash right after it;
+the timer and ``/mlorg quiz end`` simply do both (:meth:`advance`, :meth:`finish`).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +39,7 @@ from knowledge import KnowledgeBase
 from knowledge.anonymity import may_show
 from knowledge.quiz import QuizItem, scoreboard
 
-__all__ = ["COUNT_REFRESH_SECONDS", "QuizEngine", "snapshot"]
+__all__ = ["COUNT_REFRESH_SECONDS", "QuizEngine", "Step", "snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +58,17 @@ def snapshot(item: QuizItem) -> dict[str, Any]:
         "explanation": item.explanation,
         "topic": item.topic,
     }
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stored move past question ``position``: the quiz as it was (whose open question's
+    message is to be closed) and as it is now; ``ended`` when that was the last question."""
+
+    before: Quiz
+    position: int
+    after: Quiz
+    ended: bool
 
 
 class QuizEngine:
@@ -95,27 +113,54 @@ class QuizEngine:
         if started is not None:
             await self.open_question(client, started, 0)
 
-    async def advance(self, client: AsyncWebClient, quiz: Quiz, position: int) -> bool:
-        """Close question ``position``; open the next or finish. False if someone else already did."""
+    async def step(self, quiz: Quiz, position: int) -> Step | None:
+        """Store the move past question ``position`` (and the end, after the last one).
+
+        None if someone else already moved on (a double click, the timer, another replica).
+        """
         before = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
         if before is None or before.current != position:
-            return False
+            return None
         # The advance clears question_ts, so the open question's message is read first.
         moved = await self.quizzes.advance(quiz.team_id, quiz.quiz_id, position)
         if moved is None:
-            return False
-        await self._close_question(client, before, position, before.question_ts)
+            return None
         if moved.current >= moved.total:
-            await self.finish(client, moved)
+            ended = await self.quizzes.end(moved.team_id, moved.quiz_id)
+            # None: End won meanwhile and posts the scoreboard; this move still closes the question.
+            return Step(before, position, ended or moved, ended=ended is not None)
+        return Step(before, position, moved, ended=False)
+
+    async def publish_step(self, client: AsyncWebClient, step: Step) -> None:
+        """Draw a stored move: the closed question, then the next question or the scoreboard."""
+        await self._close_question(client, step.before, step.position, step.before.question_ts)
+        if step.ended:
+            await self.publish_end(client, step.after)
         else:
-            await self.open_question(client, moved, moved.current)
+            await self.open_question(client, step.after, step.after.current)
+
+    async def advance(self, client: AsyncWebClient, quiz: Quiz, position: int) -> bool:
+        """Close question ``position``; open the next or finish. False if someone else already did."""
+        moved = await self.step(quiz, position)
+        if moved is None:
+            return False
+        await self.publish_step(client, moved)
         return True
 
+    async def end(self, quiz: Quiz) -> Quiz | None:
+        """Store the end of the quiz; None if it had already ended (only one caller publishes)."""
+        return await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+
     async def finish(self, client: AsyncWebClient, quiz: Quiz) -> bool:
-        """End the quiz once: close the open question, post the scoreboard, one line in the channel."""
-        ended = await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+        """End the quiz once and publish it; False if it had already ended."""
+        ended = await self.end(quiz)
         if ended is None:
             return False
+        await self.publish_end(client, ended)
+        return True
+
+    async def publish_end(self, client: AsyncWebClient, ended: Quiz) -> None:
+        """Draw an ended quiz: close the open question, post the scoreboard, one line in the channel."""
         if ended.current < ended.total:  # ended mid-question (End, not Next past the last)
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
@@ -139,7 +184,6 @@ class QuizEngine:
                 blocks=build_parent(ended, self.topic_name(ended), result=line),
                 text=f"mlorg quiz: {line}",
             )
-        return True
 
     async def _close_question(
         self, client: AsyncWebClient, quiz: Quiz, position: int, ts: str | None
