@@ -41,6 +41,8 @@ class Quiz:
     parent_ts: str | None
     question_ts: str | None
     time_limit: int | None
+    #: When the timer next looks at the quiz: the open question's time limit, or, while a
+    #: message is being posted, when to make sure it was (its poster may have died).
     deadline: datetime | None
     status: QuizStatus
     created_at: datetime
@@ -121,8 +123,13 @@ class Quizzes:
         *,
         topic_id: str | None = None,
         time_limit: int | None = None,
+        recheck_at: datetime | None = None,
     ) -> tuple[Quiz, bool]:
-        """Start a quiz, or return the one already running in this channel (and False)."""
+        """Start a quiz, or return the one already running in this channel (and False).
+
+        ``recheck_at`` is when the timer should make sure the quiz's first messages were
+        posted (see :meth:`postpone`): the replica posting them may die first.
+        """
         async with self._write() as session:
             if self._dialect == "postgresql":
                 # Replicas starting a quiz in one channel at once take turns (SQLite's BEGIN
@@ -141,6 +148,7 @@ class Quizzes:
                 items=[dict(item) for item in items],
                 current=0,
                 time_limit=time_limit,
+                deadline=recheck_at,
                 status="running",
                 created_at=self._clock(),
             )
@@ -273,14 +281,48 @@ class Quizzes:
                     outcomes[index] = AnswerOutcome("repeat", quiz, _answer(stored) if stored else None)
         return [o if o is not None else AnswerOutcome("unknown") for o in outcomes]
 
-    async def advance(self, team_id: str, quiz_id: str, position: int) -> Quiz | None:
-        """Close question ``position`` and open the next; None if someone already moved on."""
+    async def advance(
+        self, team_id: str, quiz_id: str, position: int, *, recheck_at: datetime | None = None
+    ) -> Quiz | None:
+        """Close question ``position`` and open the next; None if someone already moved on.
+
+        Until the next question's message is stored (:meth:`set_question`), the deadline is
+        ``recheck_at``: when the timer should make sure it was posted.
+        """
         return await self._conditional(
             team_id,
             quiz_id,
             position,
-            {"current": position + 1, "question_ts": None, "deadline": None},
+            {"current": position + 1, "question_ts": None, "deadline": recheck_at},
         )
+
+    async def postpone(
+        self, team_id: str, quiz_id: str, position: int, seen: datetime | None, until: datetime
+    ) -> Quiz | None:
+        """Take over posting the open question of a quiz whose poster went quiet.
+
+        Only one caller wins for the deadline it saw (``seen``): a second replica's timer, or
+        the same timer's next pass, finds the deadline moved to ``until`` and does nothing.
+        """
+        statement = (
+            update(QuizRow)
+            .where(
+                QuizRow.team_id == team_id,
+                QuizRow.quiz_id == quiz_id,
+                QuizRow.status == "running",
+                QuizRow.current == position,
+                QuizRow.question_ts.is_(None),
+                QuizRow.deadline == seen if seen is not None else QuizRow.deadline.is_(None),
+            )
+            .values(deadline=until)
+            .returning(QuizRow.quiz_id)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            if (await session.execute(statement)).first() is None:
+                return None
+            row = await session.get(QuizRow, (team_id, quiz_id), populate_existing=True)
+            return _quiz(row) if row else None
 
     async def end(self, team_id: str, quiz_id: str) -> Quiz | None:
         """End a running quiz; None if it had already ended (so only one caller posts the scoreboard)."""
@@ -289,7 +331,8 @@ class Quizzes:
         )
 
     async def due(self, now: datetime, limit: int = 50) -> list[Quiz]:
-        """Running quizzes whose open question's time is up, in every workspace (for the timer)."""
+        """Running quizzes whose deadline has passed, in every workspace (for the timer): the open
+        question's time is up, or a message that should have been posted by then was not."""
         query = (
             select(QuizRow)
             .where(QuizRow.status == "running", QuizRow.deadline.is_not(None), QuizRow.deadline <= now)
