@@ -78,6 +78,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             [snapshot(item) for item in selection.items],
             topic_id=selection.topic.id if selection.topic else None,
             time_limit=request.time_limit,
+            recheck_at=engine.recheck_at(),
         )
         if not created:
             await ctx.respond(
