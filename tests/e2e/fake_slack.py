@@ -276,6 +276,7 @@ class FakeSlack:
                 {
                     "channel": args.get("channel"),
                     "ts": ts,
+                    "thread_ts": args.get("thread_ts"),
                     "text": args.get("text"),
                     "metadata": _as_dict(args.get("metadata")),
                 }
@@ -306,6 +307,15 @@ class FakeSlack:
                 {"ts": m["ts"], "text": m["text"], "metadata": m["metadata"]}
                 for m in reversed(self.accepted)
                 if m["channel"] == channel
+            ]
+            return {"ok": True, "messages": messages, "has_more": False}
+        if method == "conversations.replies":
+            # A thread: its parent, then the replies Slack accepted, oldest first, with metadata.
+            channel, parent = args.get("channel"), args.get("ts")
+            messages = [
+                {"ts": m["ts"], "thread_ts": parent, "text": m["text"], "metadata": m["metadata"]}
+                for m in self.accepted
+                if m["channel"] == channel and parent in (m["ts"], m.get("thread_ts"))
             ]
             return {"ok": True, "messages": messages, "has_more": False}
         if method == "apps.connections.open":
