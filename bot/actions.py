@@ -16,6 +16,9 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.outage import log_unavailable, notify_unavailable
+from bot.store import StoreUnavailable
+
 __all__ = ["ActionHandler", "ActionRouter"]
 
 log = logging.getLogger(__name__)
@@ -69,4 +72,11 @@ class ActionRouter:
             return
         handler, wanted = found
         available = {"ack": ack, "body": body, **injected}
-        await handler(**{name: available[name] for name in wanted})
+        try:
+            await handler(**{name: available[name] for name in wanted})
+        except StoreUnavailable as error:
+            # A click's ack cannot carry text: ack if still due, then say so via response_url.
+            log_unavailable(body, error)
+            if ack.response is None:
+                await ack()
+            await notify_unavailable(body, injected.get("client"))

@@ -9,6 +9,7 @@ the same object with their own settings, so they run exactly what production run
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import secrets
@@ -23,7 +24,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,7 +35,7 @@ from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
-from bot.http import SharedSession
+from bot.http import BoundedRateLimitRetryHandler, SharedSession
 from bot.ids import COMMAND
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
@@ -43,9 +43,16 @@ from bot.jobs.retention import RetentionJob
 from bot.observability.metrics import CONTENT_TYPE, Metrics
 from bot.observability.requests import ObservedApp, RequestObserver
 from bot.observability.wiring import observe_app, observed_retries
+from bot.outage import log_unavailable, notify_unavailable_soon, unavailable_ack, usable_response_url
 from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
-from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
+from bot.store import (
+    DatabaseUrlError,
+    Store,
+    StoreUnavailable,
+    default_database_url,
+    normalize_database_url,
+)
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
 
@@ -58,6 +65,10 @@ HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 #: Web API calls give up after this long; Slack answers in well under a second normally.
 API_TIMEOUT_SECONDS = 10
+#: A 429 is waited out in-process only when Slack asks for at most this long (see
+#: BoundedRateLimitRetryHandler). With the retry counts below, a call whose Slack hangs or
+#: fails gives up within about a minute and a half, so a slow Slack cannot pile up tasks.
+MAX_RETRY_AFTER_SECONDS = 15
 #: Slack sends at most a few kilobytes; refuse anything absurd before parsing it.
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -152,10 +163,12 @@ class Mlorg:
         return await to_aiohttp_response(bolt_response)
 
     async def _handle_health(self, _request: web.Request) -> web.Response:
-        database = await self.store.ping()
-        status = 200 if database else 503
+        health = await self.store.health()
+        if health.ok:
+            return web.json_response({"ok": True, "database": "ok"})
+        # The reason names an error type only (see Store.health): never the URL or a password.
         return web.json_response(
-            {"ok": database, "database": "ok" if database else "unavailable"}, status=status
+            {"ok": False, "database": "unavailable", "reason": health.reason}, status=503
         )
 
 
@@ -187,7 +200,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
             metrics,
             [
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
                 AsyncServerErrorRetryHandler(max_retry_count=3),
             ],
         ),
@@ -199,7 +212,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     )
     commands = CommandRouter()
     actions = ActionRouter()
-    http = SharedSession()
+    http = SharedSession(timeout=API_TIMEOUT_SECONDS)  # the timeout in effect for every call
     answerer = Answerer(kb)
     deps = Deps(
         settings=settings,
@@ -271,18 +284,53 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
         Runs after Bolt's signature check, so a forged request can never claim an id.
         """
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await store.events.claim(str(body.get("team_id") or ""), str(event_id)):
-            log.info("duplicate delivery of event %s ignored", event_id)
-            return BoltResponse(status=200, body="")
+        if event_id:
+            try:
+                first = await store.events.claim(str(body.get("team_id") or ""), str(event_id))
+            except StoreUnavailable as error:
+                # Without the database we cannot tell a retry from a first delivery. Handling it
+                # (the handler answers what it can, or says "try again") beats a 500: Slack would
+                # redeliver into the same outage and count failures against the app.
+                log.warning("could not record event %s (%s); handling it unrecorded", event_id, error)
+                first = True
+            if not first:
+                log.info("duplicate delivery of event %s ignored", event_id)
+                return BoltResponse(status=200, body="")
         await next()
         return None
 
 
 def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
     @bolt.error
-    async def handle_unexpected_error(error: Exception, body: dict[str, Any]) -> None:
-        """Log with a reference the user can quote; tell them briefly, without internals."""
+    async def handle_unexpected_error(
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        client: AsyncWebClient,
+        ack: AsyncAck,
+    ) -> BoltResponse | None:
+        """Log with a reference the user can quote; tell them briefly, without internals.
+
+        A database outage is not unexpected and needs no reference: the person is told to try
+        again, in the ack when it is still due (``response`` is None once a listener acked),
+        so Slack never shows "dispatch_failed" (views and events land here; commands and
+        clicks are answered by their routers).
+        """
         observer.listener_failed()
+        if response is None:
+            _keep_the_ack(ack)
+        if isinstance(error, StoreUnavailable):
+            log_unavailable(body, error)
+            answer = unavailable_ack(body) if response is not None else {}
+            if not answer:
+                notify_unavailable_soon(body, client)  # after the ack, which must not wait for it
+            if response is None:
+                return None
+            return BoltResponse(
+                status=200,
+                body=json.dumps(answer) if answer else "",
+                headers={"content-type": "application/json;charset=utf-8"} if answer else {},
+            )
         reference = secrets.token_hex(4)
         log.exception(
             "unexpected error (ref %s) handling a %s request",
@@ -290,8 +338,8 @@ def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
             body.get("type", "command"),
             exc_info=error,
         )
-        response_url = body.get("response_url")
-        if isinstance(response_url, str) and response_url.startswith(("https://", "http://127.0.0.1")):
+        response_url = usable_response_url(body)
+        if response_url is not None:
             try:
                 await AsyncWebhookClient(response_url, timeout=5).send(
                     text=f":warning: Something went wrong on my side (ref `{reference}`). Please try again.",
@@ -300,3 +348,24 @@ def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
                 )
             except Exception:  # the user message is best effort; the log line above is what matters
                 log.warning("could not tell the user about error ref %s", reference)
+        return None
+
+
+def _keep_the_ack(ack: AsyncAck) -> None:
+    """Undo Bolt's reset of an ack already given, once its error handling is done.
+
+    When a listener acks and then fails, Bolt (1.2x) sets ``ack.response`` to None after the
+    error handler returns, while the request still waits (polling every 10 ms) for an ack. A
+    failure within those 10 ms, such as a refused database connection, turns the ack the
+    person already got into a 404 "unhandled request" three seconds later, which Slack shows
+    as an error. The callback runs after Bolt's assignment, in the next loop iteration.
+    """
+    given = ack.response
+    if given is None:
+        return
+
+    def restore() -> None:
+        if ack.response is None:
+            ack.response = given
+
+    asyncio.get_running_loop().call_soon(restore)

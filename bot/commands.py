@@ -17,7 +17,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.outage import log_unavailable, notify_unavailable, unavailable_ack
 from bot.slack_text import quote_user_text, unescape
+from bot.store import StoreUnavailable
 
 __all__ = ["CommandContext", "CommandRouter", "Subcommand"]
 
@@ -105,10 +107,19 @@ class CommandRouter:
             client=client,
             body=body,
         )
-        if sub is not None:
-            await sub.handler(context)
-            return
-        if self.fallback is not None and await self.fallback(context):
+        try:
+            if sub is not None:
+                await sub.handler(context)
+                return
+            if self.fallback is not None and await self.fallback(context):
+                return
+        except StoreUnavailable as error:
+            # Every subcommand gets the same friendly answer, in the ack if it is still due.
+            log_unavailable(body, error)
+            if ack.response is None:
+                await ack(**unavailable_ack(body))
+            else:
+                await notify_unavailable(body, client)
             return
         await ack(response_type="ephemeral", text=self.unknown_text(text))
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.features.summary.blocks import build_summary_message, summary_text
 from bot.features.summary.service import last_week, summarize
+from bot.outage import OutageLog
 from bot.store import Store, WorkspaceConfig
 from bot.store.events import Clock, utc_now
 from knowledge import KnowledgeBase
@@ -58,11 +59,14 @@ class DigestScheduler:
         self._clock = clock
 
     async def run(self, stop: asyncio.Event) -> None:
+        outage = OutageLog(log, "digest scheduler")
         while not stop.is_set():
             try:
                 await self.tick()
-            except Exception:
-                log.warning("digest scheduler pass failed; retrying", exc_info=True)
+            except Exception as error:
+                outage.failed(error)
+            else:
+                outage.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.interval)
 

@@ -33,8 +33,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs.lease import ClaimLost, LeaseKeeper
+from bot.outage import OutageLog
 from bot.slack_text import api_error
-from bot.store import Outbox, OutboxItem
+from bot.store import Outbox, OutboxItem, StoreUnavailable
 from bot.store.events import Clock, utc_now
 
 __all__ = ["METADATA_EVENT", "OutboxWorker"]
@@ -42,6 +43,9 @@ __all__ = ["METADATA_EVENT", "OutboxWorker"]
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "mlorg_outbox"
+#: The start of ``last_error`` for an attempt Slack never answered (timeout, dropped connection):
+#: it may have posted, so the next attempt checks the channel first.
+NO_ANSWER = "no answer"
 #: Errors that another attempt cannot fix: park the item at once and tell someone.
 PERMANENT = frozenset(
     {
@@ -115,16 +119,22 @@ class OutboxWorker:
         return self._heartbeat if self._heartbeat is not None else self.lease / 3
 
     async def run(self, stop: asyncio.Event) -> None:
+        outage = OutageLog(log, "outbox")
         while not stop.is_set():
             try:
                 # One at a time: what this worker cannot start now stays free for other replicas.
                 items = await self.outbox.claim(self.lease, limit=1, worker=self.name)
-            except Exception:
-                log.warning("outbox: could not claim work; retrying", exc_info=True)
+            except Exception as error:
+                outage.failed(error)
                 items = []
+            else:
+                outage.succeeded()
             for item in items:
                 try:
                     await self.deliver(item)
+                except StoreUnavailable as error:
+                    # Posted or not, the item keeps its lease and is resumed (history checked first).
+                    outage.failed(error)
                 except Exception:
                     # Never let one item stop the worker. The item's lease is no longer renewed;
                     # when it runs out the item is resumed, and the channel checked before posting.
@@ -167,13 +177,17 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem, claim: LeaseKeeper) -> None:
         token = item.claimed_by or ""
-        if item.resumed:
-            ts = await claim.guard(self._already_posted(item))
-            if ts is not None:
-                log.info("outbox: item %s was posted before a crash; not posting again", item.item_id)
-                await self.outbox.delivered(item.item_id, ts, claimed_by=token)
-                return
         try:
+            # After a crash mid-delivery, or an attempt Slack never answered, the post may have
+            # gone through: look before posting again.
+            if item.resumed or (item.last_error or "").startswith(NO_ANSWER):
+                ts = await claim.guard(self._already_posted(item))
+                if ts is not None:
+                    log.info(
+                        "outbox: item %s was posted by an earlier attempt; not posting again", item.item_id
+                    )
+                    await self.outbox.delivered(item.item_id, ts, claimed_by=token)
+                    return
             response = await claim.guard(
                 self.client.chat_postMessage(
                     channel=item.channel_id,
@@ -190,7 +204,7 @@ class OutboxWorker:
             await self._failed(item, f"HTTP {status}: {code}", None if permanent else retry_after)
             return
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            await self._failed(item, f"{type(error).__name__}", 0.0)
+            await self._failed(item, f"{NO_ANSWER}: {type(error).__name__}", 0.0)
             return
         if not await self.outbox.delivered(
             item.item_id, str(response.get("ts") or "") or None, claimed_by=token

@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.outage import OutageLog
 from bot.store import Store
 from bot.store.events import Clock, utc_now
 
@@ -50,9 +51,11 @@ class RetentionJob:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Prune at start-up, then every ``interval`` seconds until ``stop`` is set."""
+        outage = OutageLog(log, "retention")
         while not stop.is_set():
             try:
                 pruned = await self.prune()
+                outage.succeeded()
                 if any((pruned.events, pruned.abandoned_diagnoses, pruned.previews, pruned.questions)):
                     log.info(
                         "retention: deleted %d event ids, %d abandoned diagnoses, %d unposted previews, "
@@ -62,8 +65,8 @@ class RetentionJob:
                         pruned.previews,
                         pruned.questions,
                     )
-            except Exception:
-                log.warning("retention pass failed; retrying later", exc_info=True)
+            except Exception as error:
+                outage.failed(error)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.interval)
 

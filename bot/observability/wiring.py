@@ -30,10 +30,13 @@ _REASONS: dict[type[AsyncRetryHandler], str] = {
 
 def observed_retries(metrics: Metrics, handlers: list[AsyncRetryHandler]) -> list[AsyncRetryHandler]:
     """The client's retry handlers, preceded by the call counter and each counting its retries."""
-    counted: list[AsyncRetryHandler] = [
-        CountedRetries(h, _REASONS.get(type(h), "other"), metrics) for h in handlers
-    ]
+    counted: list[AsyncRetryHandler] = [CountedRetries(h, _reason(h), metrics) for h in handlers]
     return [ObserveCalls(metrics), *counted]
+
+
+def _reason(handler: AsyncRetryHandler) -> str:
+    # isinstance, not type(): a tuned subclass (BoundedRateLimitRetryHandler) keeps its reason.
+    return next((reason for kind, reason in _REASONS.items() if isinstance(handler, kind)), "other")
 
 
 def store_figures(store: Store) -> StoreReader:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bot.store.db import default_database_url, normalize_database_url
 from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
-from bot.store.errors import DatabaseUrlError, StoreError
+from bot.store.errors import DatabaseUrlError, StoreError, StoreUnavailable
 from bot.store.events import EventLog
 from bot.store.outbox import Outbox, OutboxItem
 from bot.store.questions import AskedQuestion, Questions, VoteOutcome
@@ -44,6 +44,7 @@ __all__ = [
     "Standing",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "TeamResponse",
     "TeamSession",
     "VoteOutcome",

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.store.errors import DatabaseUrlError
 
 __all__ = [
+    "PG_CONNECT_TIMEOUT_SECONDS",
+    "PG_POOL_TIMEOUT_SECONDS",
     "SQLITE_BUSY_TIMEOUT_MS",
     "build_engine",
     "default_database_url",
@@ -28,6 +30,13 @@ __all__ = [
 #: How long a SQLite connection waits for another writer before giving up with
 #: "database is locked". Writes here are tiny, so a few seconds means "something is wrong".
 SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+
+#: How long asyncpg waits for a PostgreSQL connection (TCP + start-up). A packet-dropping
+#: network or a hung server must not hold a request past Slack's 3-second ack window for long.
+PG_CONNECT_TIMEOUT_SECONDS: Final = 2.0
+#: How long a request waits for a free pooled connection before giving up; during an outage the
+#: pool's slots are all busy connecting, and queueing behind them would only delay the answer.
+PG_POOL_TIMEOUT_SECONDS: Final = 5.0
 
 #: The file name of the embedded database, created in the working directory by default.
 DEFAULT_SQLITE_FILE: Final = "mlorg.sqlite3"
@@ -115,7 +124,9 @@ def build_engine(url: str) -> AsyncEngine:
     PostgreSQL: a modest pool per replica (several replicas share the server's connection
     limit), pre-ping so a connection dropped by a restart or a proxy is replaced rather than
     surfacing as an error, and an ``application_name`` so operators can tell mlorg's
-    sessions apart in ``pg_stat_activity``.
+    sessions apart in ``pg_stat_activity``. Waits are short (see the constants): while the
+    database is unreachable a request must fail fast enough to still ack within Slack's
+    3 seconds with "try again in a minute", and the pool recovers on its own afterwards.
 
     Both: ``hide_parameters``, so a database error's message (and so a logged traceback)
     never quotes the values of a statement, which can be what a person wrote.
@@ -133,7 +144,11 @@ def build_engine(url: str) -> AsyncEngine:
         pool_size=5,
         max_overflow=5,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"application_name": "mlorg"}},
+        pool_timeout=PG_POOL_TIMEOUT_SECONDS,
+        connect_args={
+            "server_settings": {"application_name": "mlorg"},
+            "timeout": PG_CONNECT_TIMEOUT_SECONDS,
+        },
         hide_parameters=True,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DatabaseUrlError", "StoreError"]
+__all__ = ["DatabaseUrlError", "StoreError", "StoreUnavailable"]
 
 
 class StoreError(Exception):
@@ -20,4 +20,14 @@ class DatabaseUrlError(StoreError, ValueError):
     It is also a :class:`ValueError` so that settings validators (pydantic turns
     ``ValueError`` into a validation error) can let it through unchanged. Its message is
     one line and never contains any part of the URL that could be a secret.
+    """
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached at all: refused, timed out, shutting down, connection lost.
+
+    Distinct from other store errors because the right answer differs: nothing is wrong with
+    the request or the data, so the person is told to try again in a minute (and ``/healthz``
+    answers 503) instead of getting an error reference to report. It clears by itself when the
+    database is back; the pool's pre-ping replaces the connections the outage broke.
     """

@@ -8,11 +8,10 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.errors import StoreError
 from bot.store.tables import ProcessedEvent
+from bot.store.transaction import Transaction
 
 __all__ = ["Clock", "EventLog", "utc_now"]
 
@@ -62,12 +61,9 @@ class EventLog:
             # RETURNING yields a row only when the insert happened: a portable "did I win?".
             .returning(ProcessedEvent.event_id)
         )
-        try:
-            async with self._sessions.begin() as session:
-                result = await session.execute(statement)
-                return result.first() is not None
-        except SQLAlchemyError as error:
-            raise StoreError(f"could not record Slack event: {type(error).__name__}") from error
+        async with Transaction(self._sessions, "record Slack event") as session:
+            result = await session.execute(statement)
+            return result.first() is not None
 
     async def prune(self, older_than: datetime) -> int:
         """Forget events received before ``older_than``; return how many were removed.
@@ -78,12 +74,9 @@ class EventLog:
         if older_than.tzinfo is None or older_than.utcoffset() is None:
             raise ValueError("older_than must be a timezone-aware datetime")
         statement = delete(ProcessedEvent).where(ProcessedEvent.received_at < older_than)
-        try:
-            async with self._sessions.begin() as session:
-                result = cast(CursorResult[Any], await session.execute(statement))
-                return result.rowcount
-        except SQLAlchemyError as error:
-            raise StoreError(f"could not prune Slack events: {type(error).__name__}") from error
+        async with Transaction(self._sessions, "prune Slack events") as session:
+            result = cast(CursorResult[Any], await session.execute(statement))
+            return result.rowcount
 
 
 def _require_key(name: str, value: str) -> None:

@@ -22,11 +22,11 @@ from bot.store.outbox import Outbox
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
-from bot.store.transaction import ErrorObserver, Transaction, observe_errors
+from bot.store.transaction import ErrorObserver, Transaction, is_unavailable, observe_errors
 from bot.store.views import ReleasedViews
 from bot.store.workspaces import Workspaces
 
-__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Forgotten", "Store"]
+__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "Forgotten", "Health", "Store"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,22 @@ def _migration_lock() -> asyncio.Lock:
     if lock is None:
         lock = _loop_migration_locks[loop] = asyncio.Lock()
     return lock
+
+
+@dataclass(frozen=True)
+class Health:
+    """The answer to "can the database serve us?", with the reason when it cannot."""
+
+    ok: bool
+    reason: str
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The driver's own error under SQLAlchemy's wrapper (its type is what an operator searches)."""
+    wrapped = getattr(error, "orig", None)
+    if isinstance(wrapped, BaseException):
+        return _root_cause(wrapped.__cause__ or wrapped)
+    return error
 
 
 @dataclass(frozen=True)
@@ -226,18 +242,26 @@ class Store:
         )
 
     async def ping(self, timeout: float = 5.0) -> bool:
-        """True if the database answers ``SELECT 1`` within ``timeout`` seconds.
+        """True if the database answers ``SELECT 1`` within ``timeout`` seconds."""
+        return (await self.health(timeout)).ok
 
-        For ``/healthz``: a load balancer wants a yes or no, quickly, never an exception.
+    async def health(self, timeout: float = 5.0) -> Health:
+        """Whether the database answers ``SELECT 1`` within ``timeout`` seconds, and if not, why.
+
+        For ``/healthz``: a load balancer wants a yes or no, quickly, never an exception; an
+        operator wants the reason. The reason names the error type only: a driver's message
+        may name the host and user, and the URL may carry a password.
         """
         try:
             async with asyncio.timeout(timeout), self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception as error:
-            # The type is enough to diagnose; the message may name the host and user.
-            logger.warning("database ping failed: %s", type(error).__name__)
-            return False
-        return True
+            cause = _root_cause(error)
+            kind = "cannot connect" if is_unavailable(error) else "query failed"
+            reason = f"{kind}: {type(cause).__name__}"
+            logger.warning("database ping failed: %s", reason)
+            return Health(ok=False, reason=reason)
+        return Health(ok=True, reason="")
 
     def on_error(self, observer: ErrorObserver) -> None:
         """Tell ``observer`` what was being done whenever a database operation fails."""

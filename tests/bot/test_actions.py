@@ -62,3 +62,30 @@ def test_registering_an_id_twice_or_asking_for_unknown_arguments_fails_at_start_
 
         @router.on("mlorg_y")
         async def third(say: Any) -> None: ...
+
+
+async def test_a_click_during_a_database_outage_is_acked_once_and_does_not_raise() -> None:
+    from bot.store import StoreUnavailable
+
+    router = ActionRouter()
+
+    @router.on("mlorg_vote")
+    async def vote(ack: Any) -> None:
+        raise StoreUnavailable("could not count a vote: cannot connect: ConnectionRefusedError")
+
+    ack = FakeAck()
+    # No response_url and no client: nothing to tell the person through, and still no exception.
+    await router.dispatch(ack=ack, body=click("mlorg_vote"), respond=None, client=None)
+    assert ack.calls == [{}]
+
+
+class FakeAck:
+    """Like Bolt's AsyncAck: callable, and ``response`` is set once it has been called."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.response: object | None = None
+
+    async def __call__(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+        self.response = object()

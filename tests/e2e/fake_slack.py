@@ -5,6 +5,9 @@ points here), so a test reads what the fake received the way a person reads the
 channel. Responses can be scripted per method, e.g. a 429 with ``Retry-After``
 followed by a 500, to prove the app's retry handling, and calls to a channel can be
 held unanswered, as a Slack that hangs mid-request, to catch the app in the middle of one.
+A scripted call can also hang until the test releases it or the app gives up waiting;
+``timeline`` records when such hangs begin and end, so a test can show what happened
+before a hang ended by order, not by the clock.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from aiohttp import web
 
 from tests.e2e.slack_client import texts_of
 
-__all__ = ["Call", "FakeSlack", "Scripted"]
+__all__ = ["HANG", "Call", "FakeSlack", "Scripted"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,15 @@ class Scripted:
     status: int = 200
     body: dict[str, Any] = field(default_factory=lambda: {"ok": True})
     headers: dict[str, str] = field(default_factory=dict)
+    #: Hold the request open, answering nothing, until ``release_hangs()`` or the caller gives up.
+    hang: bool = False
+    #: ``chat.postMessage``: Slack takes the message into the channel before hanging or failing,
+    #: the ambiguous case where the app cannot know whether its post went through.
+    accept: bool = False
+
+
+#: A scripted call that hangs until the app gives up; ``body`` is never sent.
+HANG = Scripted(hang=True)
 
 
 class FakeSlack:
@@ -65,6 +77,12 @@ class FakeSlack:
         self._holds: dict[tuple[str, str], int] = defaultdict(int)
         self._released = asyncio.Event()
         self._stopping = asyncio.Event()
+        #: What happened, in order: ``hang:<method>`` when a hung call arrives, ``gave up:<method>``
+        #: when the app stopped waiting for it, ``released:<method>`` when the test let it answer.
+        #: Tests add their own marks (``mark()``) to compare orders.
+        self.timeline: list[str] = []
+        self._release = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -77,7 +95,9 @@ class FakeSlack:
         # slack_sdk sends a few read methods (users.info, conversations.history) as GET.
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
-        self._runner = web.AppRunner(app, access_log=None)
+        # handler_cancellation: a request the app abandons (its client timed out) cancels our
+        # handler, which is how a hung call learns that the app gave up on it.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -87,6 +107,7 @@ class FakeSlack:
 
     async def stop(self) -> None:
         self._stopping.set()  # let held calls end, so that shutting the server down does not wait
+        self._release.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -114,6 +135,24 @@ class FakeSlack:
     def release(self) -> None:
         """Answer every held call (and any held later) as if Slack had only been slow."""
         self._released.set()
+
+    def release_hangs(self) -> None:
+        """Let every hung scripted call (now and later) answer as scripted."""
+        self._release.set()
+
+    def mark(self, what: str) -> None:
+        """Add the test's own entry to :attr:`timeline`."""
+        self.timeline.append(what)
+
+    async def wait_mark(self, what: str, timeout: float = 10.0) -> None:
+        """Wait until ``what`` is in the timeline; fail the test otherwise."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: what in self.timeline), timeout)
+            except TimeoutError:
+                raise AssertionError(
+                    f"{what!r} not in the timeline within {timeout}s: {self.timeline}"
+                ) from None
 
     # -- reading what the app did ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -183,8 +222,36 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         if self._scripts[method]:
             scripted = self._scripts[method].popleft()
+            if scripted.accept:
+                self._default(method, call.args)  # into the channel, whatever the app hears next
+            if scripted.hang:
+                await self._hang(method)
             return web.json_response(scripted.body, status=scripted.status, headers=scripted.headers)
         return web.json_response(self._default(method, call.args))
+
+    async def _hang(self, method: str) -> None:
+        await self._note(f"hang:{method}")
+        try:
+            await self._release.wait()
+        except asyncio.CancelledError:
+            self.timeline.append(f"gave up:{method}")  # no await: we are being cancelled
+            self._notify_soon()
+            raise
+        await self._note(f"released:{method}")
+
+    async def _note(self, what: str) -> None:
+        async with self._changed:
+            self.timeline.append(what)
+            self._changed.notify_all()
+
+    def _notify_soon(self) -> None:
+        async def notify() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+
+        task = asyncio.get_running_loop().create_task(notify())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         await self._record(f"response_url:{request.match_info['name']}", request)

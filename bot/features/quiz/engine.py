@@ -33,6 +33,7 @@ from bot.features.quiz.blocks import (
     question_text,
     result_line,
 )
+from bot.outage import OutageLog
 from bot.store import Quiz, QuizAnswer, Store
 from bot.store.events import Clock, utc_now
 from knowledge import KnowledgeBase
@@ -266,6 +267,7 @@ class QuizEngine:
 
     async def run_timers(self, client: AsyncWebClient, stop: asyncio.Event, interval: float = 1.0) -> None:
         """Advance questions whose time is up; deadlines are in the store, so they survive restarts."""
+        outage = OutageLog(log, "quiz timers")
         while not stop.is_set():
             try:
                 for quiz in await self.quizzes.due(self._clock()):
@@ -273,8 +275,10 @@ class QuizEngine:
                         await self.resume(client, quiz)
                     else:
                         await self.advance(client, quiz, quiz.current)
-            except Exception:
-                log.warning("quiz timer pass failed; retrying", exc_info=True)
+            except Exception as error:
+                outage.failed(error)
+            else:
+                outage.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
 
