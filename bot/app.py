@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -37,6 +37,7 @@ from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
 from bot.http import SharedSession
 from bot.ids import COMMAND
+from bot.inbound import SlackRequestReader
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
@@ -74,6 +75,7 @@ class Mlorg:
     outbox_worker: OutboxWorker
     digests: DigestScheduler
     retention: RetentionJob
+    reader: SlackRequestReader
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -125,7 +127,10 @@ class Mlorg:
         return app
 
     async def _handle_slack(self, request: web.Request) -> web.Response:
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        read = await self.reader.read(request)
+        if isinstance(read, web.Response):  # unsigned (401) or unreadable (400): Bolt never sees it
+            return read
+        bolt_response = await self.bolt.async_dispatch(read)
         return await to_aiohttp_response(bolt_response)
 
     async def _handle_health(self, _request: web.Request) -> web.Response:
@@ -212,6 +217,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
     )
 
 

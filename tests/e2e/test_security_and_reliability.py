@@ -381,3 +381,33 @@ async def test_a_mention_slack_escaped_is_understood(slack: SlackPlatform, fake_
     understood, generic = by_thread["1700000100.000201"], by_thread["1700000100.000202"]
     assert understood != generic, "R&amp;D was not read as R&D"
     assert rnd().short_name in understood
+
+
+# -- unreadable bodies -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("\udcff\udcfe not utf-8", "application/json"),
+        ('{"type": "event_callback", "ev', "application/json"),
+        ("[1, 2]", "application/json"),
+        ('{"team": 5, "type": "block_actions"}', "application/json"),
+        ("payload=%7B%22type%22", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_a_signed_body_that_is_not_a_slack_payload_gets_400_not_500(
+    slack: SlackPlatform, fake_slack: FakeSlack, body: str, content_type: str
+) -> None:
+    """Bolt parses the body while building its request, before any listener: bytes that are
+    not UTF-8, truncated JSON or a wrong shape used to raise there, and aiohttp answered 500."""
+    response = await slack.send(body, content_type)
+
+    assert response.status == 400
+    await assert_nothing_reached_slack(fake_slack)
+
+
+async def test_a_malformed_body_with_a_bad_signature_gets_401_not_400(slack: SlackPlatform) -> None:
+    response = await slack.send("[1, 2]", "application/json", signature="v0=" + "0" * 64)
+
+    assert response.status == 401
