@@ -14,11 +14,12 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-__all__ = ["SlackRequestReader", "signature_is_valid"]
+__all__ = ["SlackRequestReader", "signature_is_valid", "well_formed"]
 
 #: Slack's rule: a request whose timestamp is more than five minutes off is a replay.
 MAX_AGE_SECONDS = 5 * 60
@@ -62,9 +63,44 @@ class SlackRequestReader:
             # UnicodeDecodeError and json's JSONDecodeError are ValueErrors; the others are
             # Bolt reading ids out of a body of the wrong shape.
             return _unreadable()
-        if not isinstance(bolt_request.body, dict):
+        if not isinstance(bolt_request.body, dict) or not well_formed(bolt_request.body):
             return _unreadable()
         return bolt_request
+
+
+#: Parts Bolt indexes into as objects (``body["event"]["type"]``, ``"callback_id" in body["view"]``).
+_OBJECTS = ("event", "view", "message", "container")
+#: Parts Bolt and the features read an id from: an object, or the id itself as a string.
+_OBJECTS_OR_IDS = ("team", "user", "channel", "enterprise")
+#: Ids Bolt's listener matchers compare with a regular expression, which raises on a non-string.
+_ID_FIELDS = ("action_id", "block_id", "callback_id")
+
+
+def well_formed(body: dict[str, Any]) -> bool:
+    """The envelope has the shapes Bolt's matchers and argument builders dereference.
+
+    Bolt assumes Slack's shapes (``body["actions"][0]["action_id"]`` for every block action,
+    a regular expression applied to it); any other shape raised inside Bolt's dispatch,
+    which answered 500. What is inside those parts is the features' business, read through
+    :mod:`bot.payloads`, which never raises.
+    """
+    if any(key in body and not isinstance(body[key], dict) for key in _OBJECTS):
+        return False
+    if any(not isinstance(body.get(key), (dict, str, type(None))) for key in _OBJECTS_OR_IDS):
+        return False
+    if not _ids_are_strings(body) or not _ids_are_strings(body.get("view") or {}):
+        return False
+    if "actions" in body:
+        actions = body["actions"]
+        if not isinstance(actions, list) or not all(isinstance(a, dict) and _ids_are_strings(a) for a in actions):
+            return False
+        if body.get("type") in {"block_actions", "interactive_message"} and not actions:
+            return False
+    return True
+
+
+def _ids_are_strings(part: dict[str, Any]) -> bool:
+    return all(isinstance(part.get(key), (str, type(None))) for key in _ID_FIELDS)
 
 
 def _unreadable() -> web.Response:

@@ -394,6 +394,12 @@ async def test_a_mention_slack_escaped_is_understood(slack: SlackPlatform, fake_
         ("[1, 2]", "application/json"),
         ('{"team": 5, "type": "block_actions"}', "application/json"),
         ("payload=%7B%22type%22", "application/x-www-form-urlencoded"),
+        # Shapes Bolt's own matchers index into: these raised inside Bolt's dispatch (500).
+        ('{"type": "block_actions", "actions": null}', "application/json"),
+        ('{"type": "block_actions", "actions": []}', "application/json"),
+        ('{"type": "block_actions", "actions": [{"action_id": 7}]}', "application/json"),
+        ('{"type": "view_submission", "view": ["callback_id"]}', "application/json"),
+        ('{"type": "event_callback", "event": "message"}', "application/json"),
     ],
 )
 async def test_a_signed_body_that_is_not_a_slack_payload_gets_400_not_500(
