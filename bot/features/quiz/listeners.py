@@ -136,7 +136,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             text = "That button is out of date."
         # The hottest path in the app: feedback goes out on the shared connection pool.
         await deps.http.respond(
-            str(body.get("response_url") or ""), response_type="ephemeral", replace_original=False, text=text
+            payloads.response_url(body), response_type="ephemeral", replace_original=False, text=text
         )
 
     async def host_action(
