@@ -90,12 +90,18 @@ def well_formed(body: dict[str, Any]) -> bool:
         return False
     if not _ids_are_strings(body) or not _ids_are_strings(body.get("view") or {}):
         return False
+    if body.get("type") == "view_submission" and "type" not in body.get("view", {}):
+        return False  # Bolt reads body["view"]["type"] to tell a workflow step from a modal
     if "actions" in body:
         actions = body["actions"]
-        if not isinstance(actions, list) or not all(isinstance(a, dict) and _ids_are_strings(a) for a in actions):
+        if not isinstance(actions, list) or not all(
+            isinstance(a, dict) and _ids_are_strings(a) for a in actions
+        ):
             return False
-        if body.get("type") in {"block_actions", "interactive_message"} and not actions:
-            return False
+        if body.get("type") in {"block_actions", "interactive_message"} and (
+            not actions or not isinstance(actions[0].get("action_id"), str)
+        ):
+            return False  # Bolt matches every block action on body["actions"][0]["action_id"]
     return True
 
 

@@ -85,7 +85,9 @@ async def test_a_click_without_a_response_url_drops_the_answer_instead_of_raisin
     assert answered == ["done"] and recorder.acks == 1
 
 
-@pytest.mark.parametrize("actions", [None, [], [None], ["x"], 5, {"action_id": "mlorg_x"}, [{"action_id": 7}]])
+@pytest.mark.parametrize(
+    "actions", [None, [], [None], ["x"], 5, {"action_id": "mlorg_x"}, [{"action_id": 7}]]
+)
 async def test_actions_of_the_wrong_shape_are_acknowledged_and_ignored(actions: Any) -> None:
     router = ActionRouter()
 

@@ -39,7 +39,16 @@ def test_slacks_own_shapes_are_read() -> None:
         "trigger_id": "1.2",
         "response_url": "https://hooks.slack.com/x",
     }
-    assert [f(body) for f in ACCESSORS] == ["T1", "U1", "C1", "v", "o", "V1", "1.2", "https://hooks.slack.com/x"]
+    assert [f(body) for f in ACCESSORS] == [
+        "T1",
+        "U1",
+        "C1",
+        "v",
+        "o",
+        "V1",
+        "1.2",
+        "https://hooks.slack.com/x",
+    ]
 
 
 @pytest.mark.parametrize(

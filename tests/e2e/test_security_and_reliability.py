@@ -400,6 +400,8 @@ async def test_a_mention_slack_escaped_is_understood(slack: SlackPlatform, fake_
         ('{"type": "block_actions", "actions": [{"action_id": 7}]}', "application/json"),
         ('{"type": "view_submission", "view": ["callback_id"]}', "application/json"),
         ('{"type": "event_callback", "event": "message"}', "application/json"),
+        ('{"type": "block_actions", "actions": [{}]}', "application/json"),
+        ('{"type": "view_submission", "view": {"callback_id": "mlorg_config"}}', "application/json"),
     ],
 )
 async def test_a_signed_body_that_is_not_a_slack_payload_gets_400_not_500(
