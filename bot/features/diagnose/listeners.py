@@ -59,7 +59,7 @@ def _parse(value: str) -> tuple[str, int, str]:
     """``flow|step|option`` -> parts; a malformed value yields an impossible step (-1)."""
     parts = value.split("|")
     flow_id = parts[0] if parts else ""
-    step = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    step = payloads.index(parts[1]) if len(parts) > 1 else -1
     option = parts[2] if len(parts) > 2 else ""
     return flow_id, step, option
 
@@ -101,6 +101,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             min_group=min_group,
         )
 
+    async def redraw(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
+        """Show ``view`` in the modal the click came from. Diagnosis buttons only live in a
+        modal; a click without a view id (forged or malformed) has no modal to redraw, and
+        ``views.update`` without one raises before it reaches Slack."""
+        if view_id:
+            await client.views_update(view_id=view_id, view=view)
+
     async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
         group = await thread.min_group(flow.team_id) if flow.session_id else MIN_GROUP
         await client.views_open(trigger_id=trigger_id, view=render(flow, min_group=group))
@@ -136,7 +143,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         note = None
         if session is not None and session.status == "closed":
             note = "The team diagnosis was closed before you finished, so your answers were not added to it."
-        await client.views_update(view_id=view_id, view=render(current, note=note))
+        await redraw(client, view_id, render(current, note=note))
         if finished is not None and session is not None and session.status == "open":
             await diagnoses.record_response(
                 flow.team_id,
@@ -153,7 +160,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         flow_id, step, option_id = _parse(payloads.action_value(body))
         flow = await diagnoses.get(payloads.team_id(body), flow_id)
         if flow is None or flow.user_id != payloads.user_id(body):
-            await client.views_update(view_id=payloads.view_id(body), view=build_closed_view(_GONE))
+            await redraw(client, payloads.view_id(body), build_closed_view(_GONE))
             return None
         return flow, step, option_id
 
@@ -177,12 +184,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 # it went down): this click finishes it, once, like the lost one would have.
                 await complete(client, view_id, current)
                 return
-            await client.views_update(view_id=view_id, view=render(current))
+            await redraw(client, view_id, render(current))
             return
         if moved.step >= len(steps):
             await complete(client, view_id, moved)
             return
-        await client.views_update(view_id=view_id, view=render(moved))
+        await redraw(client, view_id, render(moved))
 
     @deps.actions.on(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -194,7 +201,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         flow, step, _ = clicked
         moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
-        await client.views_update(view_id=view_id, view=render(current))
+        await redraw(client, view_id, render(current))
 
     @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -212,7 +219,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             view = build_closed_view(_GONE)
         else:
             view = render(flow)  # finished meanwhile (a click on another replica): show the result
-        await client.views_update(view_id=payloads.view_id(body), view=view)
+        await redraw(client, payloads.view_id(body), view)
 
     @deps.actions.on(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -225,7 +232,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         fresh = await diagnoses.start(
             flow.team_id, flow.user_id, flow.channel_id, flow.session_id, resume=False
         )
-        await client.views_update(view_id=view_id, view=render(fresh))
+        await redraw(client, view_id, render(fresh))
 
     @deps.actions.on(ids.EXPLAIN)
     async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -246,7 +253,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         flow, attempt, _ = clicked
         if flow.status != "finished":
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            await redraw(client, view_id, build_closed_view(_GONE))
             return
         # A double click, a stale copy of the modal or a second replica must not post twice:
         # one post per attempt; the click that won redraws the modal.
@@ -262,16 +269,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         except SlackApiError as error:
             log.info("diagnosis share failed: %s", api_error(error))
-            await client.views_update(
-                view_id=view_id,
-                view=render(
+            await redraw(
+                client,
+                view_id,
+                render(
                     flow,
                     note="I couldn't post in that channel. Add me with `/invite @mlorg` first.",
                     share_attempt=attempt + 1,
                 ),
             )
             return
-        await client.views_update(view_id=view_id, view=render(flow, shared_in=flow.channel_id))
+        await redraw(client, view_id, render(flow, shared_in=flow.channel_id))
 
     @deps.actions.on(ids.START)
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
