@@ -15,6 +15,7 @@ __all__ = [
     "action",
     "action_value",
     "channel_id",
+    "index",
     "obj",
     "response_url",
     "selected_value",
@@ -86,3 +87,12 @@ def trigger_id(body: dict[str, Any]) -> str:
 
 def response_url(body: dict[str, Any]) -> str:
     return text(body.get("response_url"))
+
+
+def index(part: str) -> int:
+    """A position carried in a button value ("3"), or -1 (impossible) when it is not one.
+
+    ``str.isdigit`` also accepts "²" and "٣", which ``int`` refuses or reads, and a number of
+    thirty digits fits no database column: only 1-6 ASCII digits are a position.
+    """
+    return int(part) if 0 < len(part) <= 6 and part.isascii() and part.isdigit() else -1

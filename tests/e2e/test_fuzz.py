@@ -254,7 +254,13 @@ def action_ids(app: RunningApp) -> st.SearchStrategy[str]:
 
 def values(known: list[str]) -> st.SearchStrategy[str]:
     """Button values: garbage, or ids another workspace owns, whole or with the parts changed."""
-    part = st.one_of(st.text(max_size=10), st.integers(-3, 20).map(str), st.just(""))
+    part = st.one_of(
+        st.text(max_size=10),
+        st.integers(-3, 20).map(str),
+        st.just(""),
+        # Numbers that str.isdigit() accepts and int() refuses, or that no database column holds.
+        st.sampled_from(["²", "٣", "1" * 30, "9" * 5000, "-1", " 1", "1\n"]),
+    )
     garbage = st.one_of(
         st.text(max_size=40),
         st.lists(part, max_size=4).map("|".join),

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def _parse(value: str) -> tuple[str, int, str]:
     parts = value.split("|")
-    position = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    position = payloads.index(parts[1]) if len(parts) > 1 else -1
     return (parts[0] if parts else ""), position, (parts[2] if len(parts) > 2 else "")
 
 
