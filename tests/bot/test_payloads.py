@@ -83,3 +83,22 @@ def test_a_part_of_the_wrong_shape_reads_as_missing(body: dict[str, Any]) -> Non
 def test_no_accessor_ever_raises(body: dict[str, Any]) -> None:
     for accessor in ACCESSORS:
         assert isinstance(accessor(body), str)
+
+
+@pytest.mark.parametrize(
+    ("part", "expected"),
+    [
+        ("0", 0),
+        ("3", 3),
+        ("123456", 123456),
+        ("", -1),
+        ("-1", -1),
+        (" 1", -1),
+        ("²", -1),
+        ("٣", -1),
+        ("1" * 7, -1),
+    ],
+)
+def test_a_position_in_a_button_value_is_a_short_run_of_ascii_digits(part: str, expected: int) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: the quiz answer handler crashed on it."""
+    assert payloads.index(part) == expected
