@@ -36,8 +36,9 @@ from sqlalchemy import select
 from bot.app import HEALTH_PATH, MAX_REQUEST_BYTES, _serves_http
 from bot.store.tables import Base
 from tests.e2e.fake_slack import FakeSlack
-from tests.e2e.harness import SIGNING_SECRET, RunningApp
+from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_settings
 from tests.e2e.slack_client import SlackPlatform
+from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
 
 TEAM_A, TEAM_B = "T0001", "T0002"
 #: Where interactions say to respond: replaced by the fake Slack's address before sending (the
@@ -429,6 +430,8 @@ def commands(draw: st.DrawFn, known: list[str]) -> str:
     text = draw(
         st.one_of(
             st.tuples(words, st.text(max_size=40)).map(" ".join),
+            # PostgreSQL refuses NUL in text; SQLite stores it.
+            st.tuples(words, st.text(max_size=10)).map(lambda p: f"{p[0]} why\x00 {p[1]}"),
             st.tuples(words, values(known)).map(" ".join),
             st.text(max_size=80),
         )
@@ -573,6 +576,49 @@ async def test_workspace_a_replaying_workspace_b_ids_changes_none_of_b_rows(
 
     assert await rows_of(app, TEAM_B) == before
     await hostile.healthy()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    require_postgres()
+    name = create_pg_database()
+    try:
+        yield pg_database_url(name)
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_commands_and_clicks_of_any_text_never_get_a_5xx(
+    fake_slack: FakeSlack, pg_url: str, errors: ErrorRecords
+) -> None:
+    """PostgreSQL is stricter than SQLite (no NUL in text, bounded integers): the same hostile
+    commands and clicks, in one batch, against the app on PostgreSQL."""
+    app = await RunningApp(make_settings(fake_slack, pg_url)).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            hostile = Hostile(app, errors, session, fake_slack.response_url("fuzz"))
+            known = await seed_team_b(app, fake_slack)
+            before = await rows_of(app, TEAM_B)
+            bodies: list[str] = []
+
+            @FUZZ
+            @given(data=st.data())
+            def generate(data: st.DataObject) -> None:
+                if data.draw(st.booleans()):
+                    payload = data.draw(interactions(app, known, team_a=True))
+                    bodies.append(urlencode({"payload": json.dumps(payload)}))
+                else:
+                    bodies.append(data.draw(commands(known)))
+
+            generate()
+            for body in bodies:
+                await hostile.send(body.encode(), "application/x-www-form-urlencoded", body[:600])
+
+            assert await rows_of(app, TEAM_B) == before
+            await hostile.healthy()
+    finally:
+        await app.stop()
 
 
 # -- size and signature --------------------------------------------------------------------------------
