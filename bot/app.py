@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import payloads
 from bot.actions import ActionRouter
 from bot.commands import CommandRouter
 from bot.deps import Deps
@@ -244,8 +245,13 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
 
         Runs after Bolt's signature check, so a forged request can never claim an id.
         """
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await store.events.claim(str(body.get("team_id") or ""), str(event_id)):
+        event_id = payloads.text(body.get("event_id")) if body.get("type") == "event_callback" else ""
+        team_id = payloads.text(body.get("team_id"))
+        if event_id and not team_id:
+            # Every row is scoped by workspace; an event that names none is not Slack's.
+            log.info("an event without a team_id refused")
+            return BoltResponse(status=400, body="")
+        if event_id and not await store.events.claim(team_id, event_id):
             log.info("duplicate delivery of event %s ignored", event_id)
             return BoltResponse(status=200, body="")
         await next()
