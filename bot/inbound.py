@@ -88,8 +88,13 @@ def well_formed(body: dict[str, Any]) -> bool:
         return False
     if any(not isinstance(body.get(key), (dict, str, type(None))) for key in _OBJECTS_OR_IDS):
         return False
-    if not isinstance(body.get("response_url"), (str, type(None))):
-        return False  # Bolt builds its respond() from it, and that constructor raises on a non-string
+    url = body.get("response_url")
+    if url is not None and not (
+        isinstance(url, str) and (not url or url.startswith(("https://", "http://")))
+    ):
+        # Bolt builds respond() from it: its constructor raises on a non-string, and the
+        # first answer through it raises on what is not a URL ("0").
+        return False
     if not _ids_are_strings(body) or not _ids_are_strings(body.get("view") or {}):
         return False
     if body.get("type") == "view_submission" and "type" not in body.get("view", {}):
