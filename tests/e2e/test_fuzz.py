@@ -655,6 +655,51 @@ async def test_a_signed_body_just_under_the_limit_is_answered_without_a_5xx(host
     await hostile.healthy()
 
 
+HUGE = "<&>" + "a" * 900_000  # about 880 KiB: under the limit once form-encoded
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        form({"command": "/mlorg", "team_id": TEAM_A, "user_id": USER_A, "text": "ask " + HUGE}),
+        form({"command": "/mlorg", "team_id": TEAM_A, "user_id": USER_A, "text": "explain " + HUGE}),
+        form({"command": "/mlorg", "team_id": TEAM_A, "user_id": USER_A, "text": "summary " + HUGE}),
+        form(
+            {
+                "payload": {
+                    "type": "block_actions",
+                    "team": {"id": TEAM_A},
+                    "user": {"id": USER_A},
+                    "actions": [{"action_id": "mlorg_quiz_answer:a", "value": HUGE}],
+                    "response_url": RESPONSE_URL,
+                }
+            }
+        ),
+        form(
+            {
+                "payload": {
+                    "type": "view_submission",
+                    "team": {"id": TEAM_A},
+                    "user": {"id": ADMIN_A},
+                    "view": {
+                        "id": "V1",
+                        "type": "modal",
+                        "callback_id": "mlorg_config",
+                        "private_metadata": HUGE,
+                    },
+                }
+            }
+        ),
+    ],
+    ids=["ask", "explain", "summary", "button value", "private_metadata"],
+)
+async def test_a_huge_field_under_the_limit_is_answered_without_a_5xx(hostile: Hostile, body: str) -> None:
+    assert len(body.encode()) < MAX_REQUEST_BYTES
+
+    await hostile.send(body.encode(), "application/x-www-form-urlencoded", body[:200])
+    await hostile.healthy()
+
+
 async def test_a_signed_body_over_the_limit_gets_413_and_changes_nothing(
     hostile: Hostile, app: RunningApp
 ) -> None:
