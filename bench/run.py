@@ -235,7 +235,7 @@ class Bench:
             attempts.append(run)
             noisy = run.other_cpu_util > NOISY_OTHER_CPU
             print(
-                f"  round {round_no} {server.name:<6} {scenario:<8} {run.throughput:8.1f} req/s  "
+                f"  round {round_no} {server.name:<13} {scenario:<8} {run.throughput:8.1f} req/s  "
                 f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  "
                 f"CPU server {run.server_cpu_util:4.0%} client {run.client_cpu_util:4.0%} "
                 f"other {run.other_cpu_util:4.0%}  "
@@ -256,7 +256,7 @@ class Bench:
     def _record_startup(self, server: Server, round_no: int, kind: str) -> None:
         idle = server.memory_kb().get("VmRSS", 0)
         self.startups.append(StartupSample(round_no, server.name, kind, round(server.startup_s, 4), idle))
-        print(f"  round {round_no} {server.name:<6} start-up {server.startup_s:6.3f} s ({kind})", flush=True)
+        print(f"  round {round_no} {server.name:<13} start-up {server.startup_s:6.3f} s ({kind})", flush=True)
 
     def stop_all(self) -> None:
         for server in list(self.live):
@@ -283,7 +283,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, from {', '.join(SCENARIOS)}"
     )
-    parser.add_argument("--servers", default="floor,mlorg", help="comma-separated, from floor, mlorg")
+    parser.add_argument(
+        "--servers",
+        default="floor,floor-durable,mlorg",
+        help="comma-separated, from floor, floor-durable, mlorg",
+    )
     parser.add_argument(
         "--database-url", default=None, help="a PostgreSQL URL on 127.0.0.1 (default: a temp SQLite file)"
     )

@@ -192,6 +192,18 @@ SERVERS: tuple[ServerSpec, ...] = (
         needs_database=False,
     ),
     ServerSpec(
+        "floor-durable",
+        lambda port: [
+            sys.executable,
+            str(BENCH_DIR / "durable_floor.py"),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+        ],
+        needs_database=True,
+    ),
+    ServerSpec(
         "mlorg",
         # The interpreter directly, not the `mlorg` console script: a pyenv shim is a shell
         # script and would add its own start-up time to the app's.

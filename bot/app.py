@@ -42,18 +42,22 @@ from bot.inbound import SlackRequestReader
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
+from bot.observability.metrics import CONTENT_TYPE, Metrics
+from bot.observability.requests import ObservedApp, RequestObserver
+from bot.observability.wiring import observe_app, observed_retries
 from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "Mlorg", "build_app"]
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "METRICS_PATH", "Mlorg", "build_app"]
 
 log = logging.getLogger("mlorg")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 #: Web API calls give up after this long; Slack answers in well under a second normally.
 API_TIMEOUT_SECONDS = 10
 #: Slack sends at most a few kilobytes; refuse anything absurd before parsing it.
@@ -76,7 +80,9 @@ class Mlorg:
     outbox_worker: OutboxWorker
     digests: DigestScheduler
     retention: RetentionJob
+    answerer: Answerer
     reader: SlackRequestReader
+    metrics: Metrics = field(default_factory=Metrics)
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -94,6 +100,9 @@ class Mlorg:
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
                 asyncio.create_task(self.retention.run(self._stop)),
+                # The answer index loads numpy and bm25s: built beside the first requests rather
+                # than before them, so the app is ready sooner (a question asked meanwhile waits).
+                asyncio.create_task(asyncio.to_thread(self.answerer.warm)),
             ]
             self._started = True
 
@@ -117,15 +126,29 @@ class Mlorg:
         await asyncio.gather(*self._jobs, return_exceptions=True)
         self._jobs = []
         self._started = False
+        self.metrics.close()
         await self.http.close()
         await self.store.close()
 
     def web_app(self) -> web.Application:
-        """The HTTP surface: every Slack request at ``POST /slack/events``, and ``GET /healthz``."""
+        """The HTTP surface: every Slack request at ``POST /slack/events``, and ``GET /healthz``;
+        ``GET /metrics`` too, unless ``MLORG_METRICS_PORT`` puts it on a port of its own."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_post(EVENTS_PATH, self._handle_slack)
         app.router.add_get(HEALTH_PATH, self._handle_health)
+        if self.settings.mlorg_metrics_port is None:
+            app.router.add_get(METRICS_PATH, self._handle_metrics)
         return app
+
+    def metrics_app(self) -> web.Application:
+        """``GET /metrics`` and ``GET /healthz`` alone, for ``MLORG_METRICS_PORT`` (and Socket Mode)."""
+        app = web.Application()
+        app.router.add_get(METRICS_PATH, self._handle_metrics)
+        app.router.add_get(HEALTH_PATH, self._handle_health)
+        return app
+
+    async def _handle_metrics(self, _request: web.Request) -> web.Response:
+        return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _handle_slack(self, request: web.Request) -> web.Response:
         read = await self.reader.read(request)
@@ -160,17 +183,22 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
             store = Store.open(normalize_database_url(settings.database_url or default_database_url()))
         except DatabaseUrlError as error:
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
+    metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ],
+        # Bolt copies this list into the client it gives each listener, so these see every call.
+        retry_handlers=observed_retries(
+            metrics,
+            [
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                AsyncServerErrorRetryHandler(max_retry_count=3),
+            ],
+        ),
     )
-    bolt = AsyncApp(
+    bolt = ObservedApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         name="mlorg",
@@ -178,6 +206,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     commands = CommandRouter()
     actions = ActionRouter()
     http = SharedSession()
+    answerer = Answerer(kb)
     deps = Deps(
         settings=settings,
         kb=kb,
@@ -186,7 +215,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         actions=actions,
         http=http,
         admins=Admins(settings.admin_ids),
-        answerer=Answerer(kb),
+        answerer=answerer,
     )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
@@ -201,10 +230,11 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
-        retry_handlers=[],
+        retry_handlers=observed_retries(metrics, []),
     )
     outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids)
-    _install_error_handler(bolt)
+    observer = observe_app(bolt, metrics, store, commands, actions)
+    _install_error_handler(bolt, observer)
     return Mlorg(
         settings=settings,
         kb=kb,
@@ -218,6 +248,8 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb),
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        answerer=answerer,
+        metrics=metrics,
         reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
     )
 
@@ -258,10 +290,11 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
         return None
 
 
-def _install_error_handler(bolt: AsyncApp) -> None:
+def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
     @bolt.error
     async def handle_unexpected_error(error: Exception, body: dict[str, Any]) -> None:
         """Log with a reference the user can quote; tell them briefly, without internals."""
+        observer.listener_failed()
         reference = secrets.token_hex(4)
         log.exception(
             "unexpected error (ref %s) handling a %s request",

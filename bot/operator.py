@@ -40,9 +40,14 @@ async def list_outbox(store: Store, *, show_all: bool = False) -> list[str]:
         return ["The outbox is empty: nothing pending or failed."]
     lines = [f"{'ID':<14}{'STATUS':<12}{'KIND':<9}{'WORKSPACE':<12}{'CHANNEL':<13}{'TRIES':<6}LAST ERROR"]
     for item in items:
+        note = item.last_error or ""
+        if item.status == "delivering" and item.claimed_by:
+            # The claim token is host:pid:random; the host and pid say which replica to look at.
+            holder = item.claimed_by.rsplit(":", 1)[0]
+            note = f"held by {holder}" + (f"; {note}" if note else "")
         lines.append(
             f"{item.item_id:<14}{item.status:<12}{item.kind:<9}{item.team_id:<12}{item.channel_id:<13}"
-            f"{item.attempts:<6}{item.last_error or ''}"
+            f"{item.attempts:<6}{note}"
         )
     return lines
 

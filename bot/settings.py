@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,9 @@ _EXPECTED = {
     "MLORG_PORT": "a TCP port number from 1 to 65535",
     "MLORG_RETENTION_DAYS": "a whole number of days from 1 to 3650",
     "PORT": "a TCP port number from 1 to 65535",
+    "MLORG_METRICS_PORT": "a TCP port number from 1 to 65535, different from the HTTP port",
+    "MLORG_LOG_FORMAT": "text or json",
+    "PROMETHEUS_MULTIPROC_DIR": "an existing directory where every worker process can write",
 }
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
@@ -52,6 +56,30 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("MLORG_PORT", "PORT"))
     #: Days an unfinished diagnosis is kept after it was last touched.
     mlorg_retention_days: int = Field(default=30, ge=1, le=3650)
+    #: Serve ``/metrics`` on this port only (and in Socket Mode, at all); unset: on the main port.
+    mlorg_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    #: ``json``: one JSON object per log line, for log shippers.
+    mlorg_log_format: Literal["text", "json"] = "text"
+    #: prometheus-client's multi-process mode (several worker processes on one host); it reads the
+    #: variable itself too, this copy tells ``/metrics`` to add up every process's files.
+    prometheus_multiproc_dir: Path | None = None
+
+    @field_validator("mlorg_metrics_port", mode="before")
+    @classmethod
+    def _metrics_port_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("mlorg_log_format", mode="before")
+    @classmethod
+    def _log_format_shape(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("prometheus_multiproc_dir")
+    @classmethod
+    def _multiproc_dir_shape(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError("expected an existing directory")
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod

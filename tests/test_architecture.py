@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -135,3 +136,31 @@ def test_the_knowledge_content_is_declared_as_package_data() -> None:
     assert content, "no content files found"
     unshipped = [name for name in content if not any(fnmatch.fnmatch(name, p) for p in patterns)]
     assert unshipped == [], "content files that would be missing from a wheel"
+
+
+def test_the_app_loads_numpy_and_bm25s_only_when_it_builds_the_answer_index(tmp_path: Path) -> None:
+    """They are a quarter of start-up; the server builds the index beside its first requests."""
+    probe = textwrap.dedent(
+        """\
+        import json, sys
+        import bot.app, bot.cli, bot.serve
+        from knowledge import Answerer, load_knowledge
+        answerer = Answerer(load_knowledge())
+        before = sorted(m for m in ("numpy", "bm25s") if m in sys.modules)
+        answerer.warm()
+        after = sorted(m for m in ("numpy", "bm25s") if m in sys.modules)
+        print(json.dumps({"before": before, "after": after}))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {"before": [], "after": ["bm25s", "numpy"]}

@@ -127,13 +127,32 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
         for key in ("pending", "failed", "delivered"):
             item, _ = await store.outbox.enqueue(TEAM, key, kind="summary", channel_id="C0LEAD", payload={})
             ids[key] = item.item_id
-        claimed = {i.item_id for i in await store.outbox.claim(timedelta(seconds=60), limit=10)}
-        assert claimed == set(ids.values())
-        await store.outbox.attempt_failed(ids["pending"], "HTTP 500", retry_at=utc_now(), max_attempts=5)
+        claims = {
+            i.item_id: i.claimed_by or "" for i in await store.outbox.claim(timedelta(seconds=60), limit=10)
+        }
+        assert set(claims) == set(ids.values())
         await store.outbox.attempt_failed(
-            ids["failed"], "HTTP 200: channel_not_found", retry_at=None, max_attempts=5
+            ids["pending"],
+            "HTTP 500",
+            claimed_by=claims[ids["pending"]],
+            retry_at=utc_now() + timedelta(hours=1),
+            max_attempts=5,
         )
-        await store.outbox.delivered(ids["delivered"], "1700000000.000001")
+        await store.outbox.attempt_failed(
+            ids["failed"],
+            "HTTP 200: channel_not_found",
+            claimed_by=claims[ids["failed"]],
+            retry_at=None,
+            max_attempts=5,
+        )
+        await store.outbox.delivered(
+            ids["delivered"], "1700000000.000001", claimed_by=claims[ids["delivered"]]
+        )
+        item, _ = await store.outbox.enqueue(
+            TEAM, "delivering", kind="digest", channel_id="C0LEAD", payload={}
+        )
+        ids["delivering"] = item.item_id
+        await store.outbox.claim(timedelta(seconds=60), worker="host-a:4242")
 
     with_store(database_url, seed)
 
@@ -141,9 +160,11 @@ def test_outbox_lists_pending_and_failed_items_and_retries_them(mlorg: Run, data
     assert code == 0
     header, *rows = out.strip().splitlines()
     assert header.split()[:3] == ["ID", "STATUS", "KIND"]
-    assert sorted(row.split()[1] for row in rows) == ["failed", "pending"]
+    assert sorted(row.split()[1] for row in rows) == ["delivering", "failed", "pending"]
     (failed_row,) = [row for row in rows if ids["failed"] in row]
     assert "channel_not_found" in failed_row and "C0LEAD" in failed_row and TEAM in failed_row
+    (delivering_row,) = [row for row in rows if ids["delivering"] in row]
+    assert "held by host-a:4242" in delivering_row, "an operator sees which replica is delivering it"
     assert ids["delivered"] not in out
 
     code, out, _ = mlorg("outbox", "list", "--all")

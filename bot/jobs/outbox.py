@@ -1,12 +1,21 @@
 """The outbox worker: delivers what the outbox holds, exactly once.
 
-It claims items with a lease, posts them with ``chat.postMessage`` tagged with
-the item id in message metadata, and marks them delivered. A failure backs off
-exponentially, or for as long as ``Retry-After`` asks, and after the last attempt
-the item is parked as failed and the person who asked (or the configured admins)
-is told. An item whose lease ran out (its worker died mid-delivery, possibly after
-Slack accepted the post) is checked against the channel's recent history first,
-so a crash can never make a summary appear twice.
+It claims one item at a time with a short lease (10 s), posts it with
+``chat.postMessage`` tagged with the item id in message metadata, and marks it
+delivered. While the item is being worked on, a heartbeat renews the lease every
+third of it, so a slow Slack never looks like a dead worker, and a worker that
+really died is noticed within a lease plus a poll (well within 15 s) by any other
+replica. Claiming one item at a time leaves the rest of the queue to whichever
+replica is free.
+
+A failure backs off exponentially, or for as long as ``Retry-After`` asks, by putting
+the item back in the queue with its next attempt time, so the next attempt is made by
+whichever replica is free then; after the last attempt the item is parked as failed and
+the person who asked (or the configured admins) is told. An item whose lease ran out
+(its worker died mid-delivery, possibly after Slack accepted the post) is checked
+against the channel's recent history first, so a crash can never make a summary appear
+twice. Outcomes name the claim's token: a worker whose item was taken over stops, and
+whatever it reports afterwards changes nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -21,6 +32,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.jobs.lease import ClaimLost, LeaseKeeper
 from bot.slack_text import api_error
 from bot.store import Outbox, OutboxItem
 from bot.store.events import Clock, utc_now
@@ -47,34 +59,66 @@ PERMANENT = frozenset(
 )
 
 
+#: How long a claim lasts without renewal: how soon another replica notices a dead worker.
+LEASE = timedelta(seconds=10)
+
+
+def worker_name() -> str:
+    """``host:pid``: names this process in the claims it makes, for an operator (and tests)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class OutboxWorker:
+    """Delivers outbox items; several replicas can each run one on the same database.
+
+    ``lease`` bounds how long a dead worker's item waits before another replica takes it
+    over; ``heartbeat`` (default: a third of the lease) is how often a working one renews
+    it, so two renewals can fail before the item is lost; ``interval`` is how often an
+    idle worker looks for due items.
+    """
+
     def __init__(
         self,
         outbox: Outbox,
         client: AsyncWebClient,
         *,
         admins: Iterable[str] = (),
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = LEASE,
+        heartbeat: timedelta | None = None,
         max_attempts: int = 5,
         base_delay: float = 1.0,
         max_delay: float = 300.0,
         interval: float = 0.5,
         clock: Clock = utc_now,
+        name: str | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
         self.admins = tuple(admins)
         self.lease = lease
+        self._heartbeat = heartbeat
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.interval = interval
         self._clock = clock
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        """What this worker's claims are prefixed with: ``host:pid`` unless set (looked up late, after any fork)."""
+        return self._name or worker_name()
+
+    @property
+    def heartbeat(self) -> timedelta:
+        """How often the lease of the item being delivered is renewed (a third of it unless set)."""
+        return self._heartbeat if self._heartbeat is not None else self.lease / 3
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                items = await self.outbox.claim(self.lease)
+                # One at a time: what this worker cannot start now stays free for other replicas.
+                items = await self.outbox.claim(self.lease, limit=1, worker=self.name)
             except Exception:
                 log.warning("outbox: could not claim work; retrying", exc_info=True)
                 items = []
@@ -82,8 +126,8 @@ class OutboxWorker:
                 try:
                     await self.deliver(item)
                 except Exception:
-                    # Never let one item stop the worker. The item keeps its lease; when the lease
-                    # runs out it is resumed, and the channel is checked before posting again.
+                    # Never let one item stop the worker. The item's lease is no longer renewed;
+                    # when it runs out the item is resumed, and the channel checked before posting.
                     log.warning(
                         "outbox: delivering %s failed unexpectedly; it will be resumed",
                         item.item_id,
@@ -93,26 +137,50 @@ class OutboxWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.interval)
 
-    async def run_once(self) -> int:
-        """Deliver everything due now (for tests and the command line); returns how many were tried."""
-        items = await self.outbox.claim(self.lease, limit=100)
-        for item in items:
-            await self.deliver(item)
-        return len(items)
+    async def run_once(self, limit: int = 100) -> int:
+        """Deliver what is due now, one item at a time (for tests and the command line).
+
+        Returns how many items were tried. An item that fails and is due again at once is
+        tried again, up to ``limit`` tries in all.
+        """
+        tried = 0
+        while tried < limit:
+            items = await self.outbox.claim(self.lease, limit=1, worker=self.name)
+            if not items:
+                break
+            tried += 1
+            await self.deliver(items[0])
+        return tried
 
     async def deliver(self, item: OutboxItem) -> None:
+        """Deliver one claimed item, renewing its lease until done; stop if the claim is lost.
+
+        Losing the claim means another worker took the item over (this one stalled past
+        its lease): this one stops at once, and cancels a Slack call in flight, so that the
+        new owner, which checks the channel before posting, is the only one that posts.
+        """
+        async with LeaseKeeper(self.outbox, item, lease=self.lease, every=self.heartbeat) as claim:
+            try:
+                await self._deliver(item, claim)
+            except ClaimLost:
+                log.warning("outbox: another worker took over %s; this one stopped", item.item_id)
+
+    async def _deliver(self, item: OutboxItem, claim: LeaseKeeper) -> None:
+        token = item.claimed_by or ""
         if item.resumed:
-            ts = await self._already_posted(item)
+            ts = await claim.guard(self._already_posted(item))
             if ts is not None:
                 log.info("outbox: item %s was posted before a crash; not posting again", item.item_id)
-                await self.outbox.delivered(item.item_id, ts)
+                await self.outbox.delivered(item.item_id, ts, claimed_by=token)
                 return
         try:
-            response = await self.client.chat_postMessage(
-                channel=item.channel_id,
-                blocks=list(item.payload.get("blocks") or []) or None,
-                text=str(item.payload.get("text") or "mlorg"),
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"item_id": item.item_id}},
+            response = await claim.guard(
+                self.client.chat_postMessage(
+                    channel=item.channel_id,
+                    blocks=list(item.payload.get("blocks") or []) or None,
+                    text=str(item.payload.get("text") or "mlorg"),
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"item_id": item.item_id}},
+                )
             )
         except SlackApiError as error:
             code = api_error(error)
@@ -124,7 +192,12 @@ class OutboxWorker:
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             await self._failed(item, f"{type(error).__name__}", 0.0)
             return
-        await self.outbox.delivered(item.item_id, str(response.get("ts") or "") or None)
+        if not await self.outbox.delivered(
+            item.item_id, str(response.get("ts") or "") or None, claimed_by=token
+        ):
+            # Posted, but another worker owns the item now: it finds this post in the history.
+            log.warning("outbox: posted %s after another worker took it over", item.item_id)
+            return
         log.info("outbox: delivered %s (%s) to %s", item.item_id, item.kind, item.channel_id)
 
     def delay(self, attempts: int, retry_after: float) -> float:
@@ -137,10 +210,14 @@ class OutboxWorker:
         if retry_after is not None:
             retry_at = self._clock() + timedelta(seconds=self.delay(item.attempts, retry_after))
         updated = await self.outbox.attempt_failed(
-            item.item_id, error, retry_at=retry_at, max_attempts=self.max_attempts
+            item.item_id,
+            error,
+            claimed_by=item.claimed_by or "",
+            retry_at=retry_at,
+            max_attempts=self.max_attempts,
         )
         if updated is None:
-            return
+            return  # another worker took the item over; its own attempt decides
         if updated.status == "failed":
             log.warning(
                 "outbox: item %s parked as failed after %d attempts: %s",

@@ -213,6 +213,8 @@ def run_try(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # bm25s attaches its own DEBUG handler; its index build at start-up is not news.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
+    # The page's Traffic panel shows every request; a log line each would only bury the URL.
+    logging.getLogger("mlorg.requests").setLevel(logging.WARNING)
     if reset:
         clear_data(data_dir)
     asyncio.run(_run(Sandbox(data_dir, host=host, port=port), browser))

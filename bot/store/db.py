@@ -116,10 +116,15 @@ def build_engine(url: str) -> AsyncEngine:
     limit), pre-ping so a connection dropped by a restart or a proxy is replaced rather than
     surfacing as an error, and an ``application_name`` so operators can tell mlorg's
     sessions apart in ``pg_stat_activity``.
+
+    Both: ``hide_parameters``, so a database error's message (and so a logged traceback)
+    never quotes the values of a statement, which can be what a person wrote.
     """
     normalized = normalize_database_url(url)
     if normalized.startswith("sqlite+aiosqlite"):
-        engine = create_async_engine(normalized, pool_size=1, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(
+            normalized, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
@@ -129,6 +134,7 @@ def build_engine(url: str) -> AsyncEngine:
         max_overflow=5,
         pool_pre_ping=True,
         connect_args={"server_settings": {"application_name": "mlorg"}},
+        hide_parameters=True,
     )
 
 

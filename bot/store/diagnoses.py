@@ -168,6 +168,19 @@ class Diagnoses:
             return await self._move(session, row, step, step - 1)
 
     async def finish(self, team_id: str, flow_id: str) -> Flow | None:
+        """Finish an active flow; None if it was not active (so only one caller finishes it)."""
+        finished, _ = await self.finish_with_response(team_id, flow_id, role=None, record=False)
+        return finished
+
+    async def finish_with_response(
+        self, team_id: str, flow_id: str, *, role: str | None, record: bool = True
+    ) -> tuple[Flow | None, bool]:
+        """Finish an active flow and, in the same transaction, set its answers in its team
+        session if that is still open: a crash can never leave a finished team flow without
+        the response it was finished for (a replay finds the flow finished and does nothing).
+
+        Returns the finished flow (None if it was not active) and whether a response was set.
+        """
         statement = (
             update(DiagnosisFlowRow)
             .where(
@@ -181,9 +194,20 @@ class Diagnoses:
         )
         async with self._write() as session:
             if (await session.execute(statement)).first() is None:
-                return None
+                return None, False
             row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
-            return _flow(row) if row else None
+            if row is None:
+                return None, False
+            flow = _flow(row)
+            if not record or flow.session_id is None:
+                return flow, False
+            team = await session.get(TeamSessionRow, (team_id, flow.session_id))
+            if team is None or team.status != "open":
+                return flow, False
+            await session.execute(
+                self._response_upsert(team_id, flow.session_id, flow.user_id, flow.answers, role)
+            )
+            return flow, True
 
     async def cancel(self, team_id: str, flow_id: str) -> Flow | None:
         """Delete an unfinished flow and its answers: "nothing was kept" must be true.
@@ -281,6 +305,12 @@ class Diagnoses:
         self, team_id: str, session_id: str, user_id: str, answers: Mapping[str, str], role: str | None
     ) -> None:
         """Set (never add) this member's answers in the session: retaking replaces them."""
+        async with self._write() as session:
+            await session.execute(self._response_upsert(team_id, session_id, user_id, answers, role))
+
+    def _response_upsert(
+        self, team_id: str, session_id: str, user_id: str, answers: Mapping[str, str], role: str | None
+    ) -> Any:
         values: dict[str, Any] = {
             "team_id": team_id,
             "session_id": session_id,
@@ -292,7 +322,7 @@ class Diagnoses:
         }
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = insert(TeamResponseRow).values(values)
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=["team_id", "session_id", "user_id"],
             set_={
                 "answers": statement.excluded.answers,
@@ -301,8 +331,6 @@ class Diagnoses:
                 "token": statement.excluded.token,
             },
         )
-        async with self._write() as session:
-            await session.execute(statement)
 
     async def responses(self, team_id: str, session_id: str) -> list[TeamResponse]:
         query = (

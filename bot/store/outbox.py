@@ -2,19 +2,29 @@
 
 Enqueueing is idempotent by ``(team_id, dedupe_key)``. Claiming uses ``FOR UPDATE
 SKIP LOCKED`` on PostgreSQL, so replicas never claim the same item; SQLite runs one
-writer at a time (``BEGIN IMMEDIATE``), which gives the same guarantee. A claim is
-a lease: if the worker dies mid-delivery the lease runs out and another worker
-takes the item over, marked ``resumed`` so it checks the channel before posting.
+writer at a time (``BEGIN IMMEDIATE``), which gives the same guarantee.
+
+A claim is a short lease (seconds) that the worker renews while it delivers
+(:meth:`Outbox.renew`), plus a fresh claim token (``claimed_by``). If the worker dies
+mid-delivery the lease runs out within seconds and another worker takes the item over,
+marked ``resumed`` so it checks the channel before posting. Every outcome
+(:meth:`Outbox.delivered`, :meth:`Outbox.attempt_failed`) and every renewal names the
+token and changes nothing once another claim owns the item: a worker that stalled past
+its lease and woke up again cannot overwrite what the new owner did.
+
+A failed attempt puts the item back to ``pending`` with its ``next_attempt_at``; it
+belongs to nobody then, so whichever replica is free when it is due claims it.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,7 +32,7 @@ from bot.store.events import Clock, utc_now
 from bot.store.tables import OutboxRow
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["Outbox", "OutboxItem", "OutboxStatus"]
+__all__ = ["Outbox", "OutboxItem", "OutboxStats", "OutboxStatus"]
 
 #: ``held``: a preview's exact message, waiting for the Post button (never delivered as such).
 OutboxStatus = Literal["held", "pending", "delivering", "delivered", "failed"]
@@ -48,6 +58,17 @@ class OutboxItem:
     delivered_at: datetime | None
     #: Claimed after another worker's lease ran out: it may have posted already.
     resumed: bool = False
+    #: The token of the latest claim (``host:pid:random``); it owns the item while ``delivering``.
+    claimed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """The outbox at a glance, for metrics: how many items of each kind are in each status, and
+    when the oldest item still waiting for delivery was created (None when nothing waits)."""
+
+    counts: dict[tuple[str, str], int]
+    oldest_waiting: datetime | None
 
 
 class Outbox:
@@ -150,9 +171,15 @@ class Outbox:
         async with self._read() as session:
             return (await session.execute(query)).first() is not None
 
-    async def claim(self, lease: timedelta, limit: int = 5) -> list[OutboxItem]:
-        """Take due items for delivery: pending ones, and ones whose delivery lease ran out."""
+    async def claim(self, lease: timedelta, limit: int = 5, *, worker: str = "") -> list[OutboxItem]:
+        """Take due items for delivery: pending ones, and ones whose delivery lease ran out.
+
+        Each claim gets a fresh token, ``<worker>:<random>`` (``worker`` names the claimant,
+        e.g. ``host:pid``, so an operator can tell which replica holds an item); the items
+        carry it in ``claimed_by`` and every later call about them must name it.
+        """
         now = self._clock()
+        token = f"{worker}:{secrets.token_hex(8)}" if worker else secrets.token_hex(8)
         due = or_(
             (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
             (OutboxRow.status == "delivering") & (OutboxRow.claimed_until < now),
@@ -167,28 +194,52 @@ class Outbox:
                 row.status = "delivering"
                 row.attempts += 1
                 row.claimed_until = now + lease
+                row.claimed_by = token
                 claimed.append(_item(row, resumed=resumed))
         return claimed
 
-    async def delivered(self, item_id: str, message_ts: str | None) -> bool:
+    async def renew(self, item_id: str, claimed_by: str, lease: timedelta) -> bool:
+        """Extend a claim's lease to ``lease`` from now; False when the claim no longer owns the item.
+
+        Renewal goes by the token, not by the clock: a claim whose lease lapsed but that
+        nobody took over is still the owner and may carry on. False means stop working on
+        the item: it was delivered, failed, or another worker claimed it.
+        """
+        return await self._set(
+            item_id, claimed_by, {"claimed_until": self._clock() + lease}, doing="renew an outbox lease"
+        )
+
+    async def delivered(self, item_id: str, message_ts: str | None, *, claimed_by: str) -> bool:
+        """Record the delivery; False (and nothing changed) unless claim ``claimed_by`` owns the item."""
         return await self._set(
             item_id,
+            claimed_by,
             {
                 "status": "delivered",
                 "message_ts": message_ts,
                 "delivered_at": self._clock(),
                 "claimed_until": None,
             },
-            only_if="delivering",
         )
 
     async def attempt_failed(
-        self, item_id: str, error: str, *, retry_at: datetime | None, max_attempts: int
+        self,
+        item_id: str,
+        error: str,
+        *,
+        claimed_by: str,
+        retry_at: datetime | None,
+        max_attempts: int,
     ) -> OutboxItem | None:
-        """Record a failed attempt; park the item as ``failed`` when ``retry_at`` is None or attempts ran out."""
+        """Record a failed attempt; park the item as ``failed`` when ``retry_at`` is None or attempts ran out.
+
+        Otherwise the item is ``pending`` again, due at ``retry_at``, for any worker. None (and
+        nothing changed) unless claim ``claimed_by`` still owns the item.
+        """
         async with self._write() as session:
-            row = await session.get(OutboxRow, item_id)
-            if row is None or row.status != "delivering":
+            # Locked on PostgreSQL so that a claim cannot take the item between the check and the write.
+            row = await session.get(OutboxRow, item_id, with_for_update=True)
+            if row is None or row.status != "delivering" or row.claimed_by != claimed_by:
                 return None
             row.last_error = error[:500]
             row.claimed_until = None
@@ -218,6 +269,21 @@ class Outbox:
         async with self._read() as session:
             return [_item(row) for row in (await session.execute(query)).scalars()]
 
+    async def stats(self) -> OutboxStats:
+        """Counts by (kind, status) and the oldest pending or delivering item's creation time."""
+        counts = select(OutboxRow.kind, OutboxRow.status, func.count()).group_by(
+            OutboxRow.kind, OutboxRow.status
+        )
+        oldest = select(func.min(OutboxRow.created_at)).where(OutboxRow.status.in_(["pending", "delivering"]))
+        async with self._read() as session:
+            by_status = {
+                (str(kind), str(status)): int(n) for kind, status, n in (await session.execute(counts)).all()
+            }
+            first = (await session.execute(oldest)).scalar_one_or_none()
+        if first is not None and first.tzinfo is None:
+            first = first.replace(tzinfo=UTC)  # SQLite hands back naive datetimes; they are UTC
+        return OutboxStats(by_status, first)
+
     async def retry(self, item_id: str | None = None) -> int:
         """Put failed items (one, or all) back in the queue with a fresh attempt count."""
         statement = update(OutboxRow).where(OutboxRow.status == "failed")
@@ -229,21 +295,28 @@ class Outbox:
         async with self._write() as session:
             return len((await session.execute(statement)).all())
 
-    async def _set(self, item_id: str, values: dict[str, Any], *, only_if: str) -> bool:
+    async def _set(
+        self, item_id: str, claimed_by: str, values: dict[str, Any], *, doing: str = "update the outbox"
+    ) -> bool:
+        """Apply ``values`` to an item being delivered under claim ``claimed_by``; False if it is not."""
         statement = (
             update(OutboxRow)
-            .where(OutboxRow.item_id == item_id, OutboxRow.status == only_if)
+            .where(
+                OutboxRow.item_id == item_id,
+                OutboxRow.status == "delivering",
+                OutboxRow.claimed_by == claimed_by,
+            )
             .values(**values)
             .returning(OutboxRow.item_id)
         )
-        async with self._write() as session:
+        async with self._write(doing) as session:
             return (await session.execute(statement)).first() is not None
 
     def _read(self) -> Transaction:
         return Transaction(self._sessions, "read the outbox")
 
-    def _write(self) -> Transaction:
-        return Transaction(self._sessions, "update the outbox")
+    def _write(self, doing: str = "update the outbox") -> Transaction:
+        return Transaction(self._sessions, doing)
 
 
 def _item(row: OutboxRow, *, resumed: bool = False) -> OutboxItem:
@@ -265,4 +338,5 @@ def _item(row: OutboxRow, *, resumed: bool = False) -> OutboxItem:
         created_at=row.created_at,
         delivered_at=row.delivered_at,
         resumed=resumed,
+        claimed_by=row.claimed_by,
     )

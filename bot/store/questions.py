@@ -153,7 +153,9 @@ class Questions:
         ``/mlorg ask`` conversations, whose key is the only place their id appears."""
         async with Transaction(self._sessions, "forget a person's votes") as session:
             result = await session.execute(
-                delete(AnswerVoteRow).where(AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id)
+                delete(AnswerVoteRow).where(
+                    AnswerVoteRow.team_id == team_id, AnswerVoteRow.user_id == user_id
+                )
             )
             await session.execute(
                 delete(ConversationRow).where(

@@ -22,7 +22,7 @@ from bot.store.outbox import Outbox
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
-from bot.store.transaction import Transaction
+from bot.store.transaction import ErrorObserver, Transaction, observe_errors
 from bot.store.views import ReleasedViews
 from bot.store.workspaces import Workspaces
 
@@ -239,6 +239,10 @@ class Store:
             return False
         return True
 
+    def on_error(self, observer: ErrorObserver) -> None:
+        """Tell ``observer`` what was being done whenever a database operation fails."""
+        observe_errors(self.sessions, observer)
+
     async def close(self) -> None:
         """Close every pooled connection; call once at shutdown."""
         await self.engine.dispose()
@@ -260,7 +264,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:

@@ -305,8 +305,10 @@ class OutboxRow(Base):
 
     ``dedupe_key`` is unique per workspace, so enqueuing the same summary twice (a double
     click on Post, two replicas' schedulers) stores one item. A worker claims an item by
-    setting ``status='delivering'`` and a lease (``claimed_until``); a lease that runs out
-    means the worker died mid-delivery, and the next one checks the channel before posting.
+    setting ``status='delivering'``, a short lease (``claimed_until``, renewed while it
+    delivers) and a fresh claim token (``claimed_by``); a lease that runs out means the
+    worker died or stalled mid-delivery, and the next one checks the channel before posting.
+    Outcomes and renewals name the token, so a worker that lost its item changes nothing.
     """
 
     __tablename__ = "outbox"
@@ -322,6 +324,8 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The latest claim's token (``host:pid:random``); it owns the item only while ``delivering``.
+    claimed_by: Mapped[str | None] = mapped_column(String, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String, nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,7 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.errors import StoreError
 
-__all__ = ["Transaction", "new_id"]
+__all__ = ["ErrorObserver", "Transaction", "new_id", "observe_errors"]
+
+#: Told what was being done when a transaction failed (for metrics; the store stays free of them).
+ErrorObserver = Callable[[str], None]
+_observers: weakref.WeakKeyDictionary[Any, list[ErrorObserver]] = weakref.WeakKeyDictionary()
+
+
+def observe_errors(sessions: async_sessionmaker[AsyncSession], observer: ErrorObserver) -> None:
+    """Call ``observer`` for every StoreError raised by transactions on ``sessions``.
+
+    Keyed by the session factory, so two stores in one process (tests, a CLI next to a server)
+    never count each other's errors.
+    """
+    _observers.setdefault(sessions, []).append(observer)
 
 
 def new_id() -> str:
@@ -31,13 +46,18 @@ class Transaction:
         try:
             session: AsyncSession = await self._context.__aenter__()
         except SQLAlchemyError as error:
-            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
+            raise self._failed(error) from error
         return session
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             await self._context.__aexit__(exc_type, exc, tb)
         except SQLAlchemyError as error:
-            raise StoreError(f"could not {self._doing}: {type(error).__name__}") from error
+            raise self._failed(error) from error
         if isinstance(exc, SQLAlchemyError):
-            raise StoreError(f"could not {self._doing}: {type(exc).__name__}") from exc
+            raise self._failed(exc) from exc
+
+    def _failed(self, error: SQLAlchemyError) -> StoreError:
+        for observer in _observers.get(self._sessions, ()):
+            observer(self._doing)
+        return StoreError(f"could not {self._doing}: {type(error).__name__}")

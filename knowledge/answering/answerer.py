@@ -9,6 +9,7 @@ anything the framework speaks to, the answer is ``unknown``: nothing is invented
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 
 from knowledge.answering.index import Hit, PassageIndex, facts_of, position_text
@@ -92,12 +93,35 @@ _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "se
 
 
 class Answerer:
-    """Built once per knowledge base (it indexes every passage); answering builds nothing."""
+    """One per knowledge base; its passage index is built once, and answering builds nothing."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.index = PassageIndex(kb)
+        self._index: PassageIndex | None = None
+        self._building = threading.Lock()
         self._names = TopicNames(kb)
+
+    @property
+    def index(self) -> PassageIndex:
+        """The passage index, built on first use or by :meth:`warm`, whichever comes first.
+
+        Building it loads numpy and bm25s, about a quarter of a server's start-up time; a
+        server calls :meth:`warm` in a thread once it is up, so it is ready to answer sooner
+        and a question asked in the first moments waits for the build instead of repeating it.
+        """
+        if self._index is None:
+            with self._building:
+                if self._index is None:
+                    self._index = PassageIndex(self.kb)
+        return self._index
+
+    @property
+    def indexed(self) -> bool:
+        return self._index is not None
+
+    def warm(self) -> None:
+        """Build the index now (for a background thread at start-up)."""
+        _ = self.index
 
     def answer(self, question: str, *, subject: str | None = None) -> Answer:
         """The answer to ``question``; ``subject`` is the topic id a follow-up refers back to."""

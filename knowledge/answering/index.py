@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import bm25s
-import numpy as np
-
 from knowledge.answering.model import Fact
 from knowledge.answering.text import content_tokens, stem
 from knowledge.base import KnowledgeBase
@@ -77,6 +74,10 @@ class PassageIndex:
         self.facts: tuple[Fact, ...] = tuple(f for topic in kb.topics for f in facts_of(kb, topic))
         self._tokens: tuple[frozenset[str], ...] = tuple(frozenset(self._passage(f)) for f in self.facts)
         corpus = [sorted(tokens) or ["_empty_"] for tokens in self._tokens]
+        # Imported here, not at the top: numpy and bm25s are most of the cost of building an
+        # index, and a process that never answers a question in words need not load them.
+        import bm25s
+
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._vocabulary: frozenset[str] = frozenset(t for tokens in self._tokens for t in tokens)
@@ -101,6 +102,8 @@ class PassageIndex:
         query = self.known(tokens)
         if not query:
             return []
+        import numpy as np  # already loaded by bm25s when the index was built
+
         scores = np.asarray(self._bm25.get_scores(query), dtype=float)
         wanted = set(query)
         hits: list[Hit] = []

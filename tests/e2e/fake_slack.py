@@ -3,7 +3,8 @@
 The app under test talks to it exactly as it talks to Slack (``SLACK_API_URL``
 points here), so a test reads what the fake received the way a person reads the
 channel. Responses can be scripted per method, e.g. a 429 with ``Retry-After``
-followed by a 500, to prove the app's retry handling.
+followed by a 500, to prove the app's retry handling, and calls to a channel can be
+held unanswered, as a Slack that hangs mid-request, to catch the app in the middle of one.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class FakeSlack:
         #: Messages Slack "accepted" (answered ok), for conversations.history.
         self.accepted: list[dict[str, Any]] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._holds: dict[tuple[str, str], int] = defaultdict(int)
+        self._released = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -82,6 +86,7 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()  # let held calls end, so that shutting the server down does not wait
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -96,6 +101,19 @@ class FakeSlack:
     def script(self, method: str, *responses: Scripted) -> None:
         """The next calls of ``method`` get these responses, in order, then the default."""
         self._scripts[method].extend(responses)
+
+    def hold(self, method: str, channel: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` to ``channel`` hang: Slack is slow or stuck.
+
+        Each is recorded in :attr:`calls` when it arrives (so a test can wait for it) but is
+        answered only on :meth:`release` (then as usual: a post is accepted) or, with a 503
+        and nothing accepted, when the fake stops.
+        """
+        self._holds[(method, channel)] += count
+
+    def release(self) -> None:
+        """Answer every held call (and any held later) as if Slack had only been slow."""
+        self._released.set()
 
     # -- reading what the app did ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -151,6 +169,18 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = await self._record(method, request)
+        held = (method, str(call.args.get("channel") or ""))
+        if self._holds[held] > 0:
+            self._holds[held] -= 1
+            released = asyncio.ensure_future(self._released.wait())
+            stopping = asyncio.ensure_future(self._stopping.wait())
+            try:
+                await asyncio.wait({released, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                released.cancel()
+                stopping.cancel()
+            if not self._released.is_set():
+                return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         if self._scripts[method]:
             scripted = self._scripts[method].popleft()
             return web.json_response(scripted.body, status=scripted.status, headers=scripted.headers)
@@ -179,6 +209,7 @@ class FakeSlack:
                 {
                     "channel": args.get("channel"),
                     "ts": ts,
+                    "thread_ts": args.get("thread_ts"),
                     "text": args.get("text"),
                     "metadata": _as_dict(args.get("metadata")),
                 }
@@ -209,6 +240,15 @@ class FakeSlack:
                 {"ts": m["ts"], "text": m["text"], "metadata": m["metadata"]}
                 for m in reversed(self.accepted)
                 if m["channel"] == channel
+            ]
+            return {"ok": True, "messages": messages, "has_more": False}
+        if method == "conversations.replies":
+            # A thread: its parent, then the replies Slack accepted, oldest first, with metadata.
+            channel, parent = args.get("channel"), args.get("ts")
+            messages = [
+                {"ts": m["ts"], "thread_ts": parent, "text": m["text"], "metadata": m["metadata"]}
+                for m in self.accepted
+                if m["channel"] == channel and parent in (m["ts"], m.get("thread_ts"))
             ]
             return {"ok": True, "messages": messages, "has_more": False}
         if method == "apps.connections.open":

@@ -16,10 +16,13 @@ from bot.app import EVENTS_PATH, Mlorg, build_app
 from bot.settings import Settings
 from tests.e2e.fake_slack import FakeSlack
 
-__all__ = ["BOT_TOKEN", "SIGNING_SECRET", "RunningApp", "make_settings"]
+__all__ = ["APP_TOKEN", "BOT_TOKEN", "SECRETS", "SIGNING_SECRET", "RunningApp", "make_settings"]
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-e2e-bot-token"
+APP_TOKEN = "xapp-1-A0001-1-e2esocketmodesecret"
+#: Every credential the end-to-end suite hands the app; none may ever appear in its logs.
+SECRETS = (SIGNING_SECRET, BOT_TOKEN, APP_TOKEN)
 
 
 def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:

@@ -74,6 +74,14 @@ def facts_of(topic: Archetype, aspect: str) -> tuple[str, ...]:
     return tuple(getattr(topic, aspect))
 
 
+async def test_the_app_builds_its_answer_index_by_itself_right_after_start_up(app: RunningApp) -> None:
+    assert app.mlorg is not None
+    deadline = time.monotonic() + 30
+    while not app.mlorg.answerer.indexed:
+        assert time.monotonic() < deadline, "the answer index was not built after start-up"
+        await asyncio.sleep(0.05)
+
+
 async def test_a_mention_is_answered_in_its_thread_and_a_follow_up_keeps_the_subject(
     slack: SlackPlatform, fake_slack: FakeSlack, app: RunningApp
 ) -> None:

@@ -218,11 +218,11 @@ class BlippingOutbox:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    async def delivered(self, item_id: str, message_ts: str | None) -> bool:
+    async def delivered(self, item_id: str, message_ts: str | None, *, claimed_by: str) -> bool:
         if self.blips:
             self.blips -= 1
             raise StoreError("could not update the outbox: OperationalError")
-        return await self._real.delivered(item_id, message_ts)
+        return await self._real.delivered(item_id, message_ts, claimed_by=claimed_by)
 
 
 async def test_a_database_error_after_posting_neither_stops_the_worker_nor_posts_twice(

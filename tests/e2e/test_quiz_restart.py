@@ -17,13 +17,18 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import update
 
-from bot.store import Store
-from tests.e2e.fake_slack import FakeSlack
+from bot.features.quiz.engine import snapshot
+from bot.store import Quiz, Store
+from bot.store.events import utc_now
+from bot.store.tables import QuizRow
+from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.e2e.harness import SIGNING_SECRET, RunningApp
 from tests.e2e.processes import ServeProcess, free_port, serve_command
 from tests.e2e.slack_client import AppResponse, SlackPlatform, find_button
 from tests.e2e.test_quiz import (
+    BANK,
     CHANNEL,
     HOST,
     TEAM,
@@ -110,6 +115,93 @@ async def test_a_timed_question_whose_time_ran_out_while_the_app_was_down_moves_
     assert moved.current == 1 and moved.deadline is not None and moved.deadline > quiz.deadline
     assert (await stored_quiz(store, quiz.quiz_id)).current == 1
     assert "Question 2 of 2" in q2.text
+
+
+# -- a step stored but its message never posted: the timer finishes the job -----------------------------------
+
+
+def failing_post() -> Scripted:
+    """Slack refusing one chat.postMessage, as when the replica posting it dies instead."""
+    return Scripted(body={"ok": False, "error": "fatal_error"})
+
+
+async def a_timer_pass_later(store: Store, quiz_id: str) -> None:
+    """The posting grace runs out (as it would after 20 s), without waiting for it."""
+    await set_deadline_in_the_past(store, quiz_id)
+    await asyncio.sleep(1.2)  # more than one pass of the timer
+
+
+async def test_a_next_question_whose_post_was_lost_is_posted_once_by_the_timer_and_can_be_answered(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    fake_slack.script("chat.postMessage", failing_post())
+    await press(slack, fake_slack, q1, "Next", HOST, quiz)
+    stuck = await eventually(
+        lambda: _unposted(store, quiz.quiz_id), "question 2 to be stored as current but not posted"
+    )
+    in_thread = [m for m in fake_slack.accepted if m.get("thread_ts") == quiz.parent_ts]
+    assert stuck.current == 1 and not any("Question 2" in str(m["text"]) for m in in_thread)
+
+    await a_timer_pass_later(store, quiz.quiz_id)
+
+    moved, q2 = await open_question(store, fake_slack, quiz.quiz_id, 2)
+    accepted = [m for m in fake_slack.accepted if m.get("thread_ts") == quiz.parent_ts]
+    assert sum("Question 2 of 2" in str(m["text"]) for m in accepted) == 1
+    said = await answer(slack, fake_slack, moved, q2, "U1", right=True)
+    assert "Right!" in said
+
+
+async def test_a_question_posted_just_before_a_crash_is_found_in_the_thread_not_posted_again(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    await press(slack, fake_slack, q1, "Next", HOST, quiz)
+    quiz, _ = await open_question(store, fake_slack, quiz.quiz_id, 2)
+    posted_ts = quiz.question_ts
+    # The crash came after Slack accepted the post and before the app stored its ts.
+    async with store.engine.begin() as connection:
+        await connection.execute(
+            update(QuizRow).where(QuizRow.quiz_id == quiz.quiz_id).values(question_ts=None)
+        )
+
+    await a_timer_pass_later(store, quiz.quiz_id)
+
+    resumed = await eventually(
+        lambda: _posted_again(store, quiz.quiz_id), "the question's ts to be found again"
+    )
+    assert resumed.question_ts == posted_ts
+    assert len(question_posts(fake_slack, quiz.parent_ts)) == 2  # question 1 and 2, once each
+    assert fake_slack.calls_to("conversations.replies"), "the thread was not checked"
+
+
+async def test_a_quiz_stored_by_a_replica_that_died_before_posting_it_is_started_by_the_timer(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    store = store_of(app)
+    # What /mlorg quiz had stored when its replica died: the quiz, and when to check on it.
+    items = [snapshot(item) for item in BANK.select(2, None).items]
+    quiz, created = await store.quizzes.create(TEAM, CHANNEL, HOST, items, recheck_at=utc_now())
+    assert created and quiz.parent_ts is None
+
+    await a_timer_pass_later(store, quiz.quiz_id)
+
+    started, q1 = await open_question(store, fake_slack, quiz.quiz_id, 1)
+    parents = [m for m in fake_slack.accepted if m["channel"] == CHANNEL and not m.get("thread_ts")]
+    assert len(parents) == 1 and parents[0]["ts"] == started.parent_ts
+    assert "Right!" in await answer(slack, fake_slack, started, q1, "U1", right=True)
+
+
+async def _unposted(store: Store, quiz_id: str) -> Quiz | None:
+    quiz = await stored_quiz(store, quiz_id)
+    return quiz if quiz.current == 1 and quiz.question_ts is None else None
+
+
+async def _posted_again(store: Store, quiz_id: str) -> Quiz | None:
+    quiz = await stored_quiz(store, quiz_id)
+    return quiz if quiz.question_ts else None
 
 
 # -- real processes: kill -9 mid-quiz, and two replicas -------------------------------------------------------

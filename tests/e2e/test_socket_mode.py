@@ -20,11 +20,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.app import build_app
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.fake_socket_mode import FakeSocketMode
-from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, make_settings, sqlite_url
+from tests.e2e.harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, make_settings, sqlite_url
 from tests.e2e.processes import ServeProcess, child_env, serve_command
 from tests.e2e.slack_client import SlackPlatform, texts_of
-
-APP_TOKEN = "xapp-1-A0001-1-e2esocketmodesecret"
 
 
 @pytest.fixture

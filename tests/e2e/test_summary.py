@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 from sqlalchemy import update
 
 from bot.features.quiz.engine import snapshot
@@ -643,6 +644,32 @@ async def test_a_minimum_group_outside_three_to_fifty_is_refused_and_nothing_is_
     assert "a whole number from 3 to 50" in response.json["errors"]["min_group"]
     await fake_slack.settle()
     assert (await store_of(app).workspaces.get(TEAM)).updated_at is None
+
+
+async def test_settings_the_database_cannot_save_keep_the_modal_open_and_say_so(
+    app: RunningApp, fake_slack: FakeSlack, slack: SlackPlatform
+) -> None:
+    """The submission's ack closes the modal, so it comes only once the settings are stored."""
+    view = await open_config(slack, fake_slack)
+    store = store_of(app)
+    async with store.engine.begin() as connection:  # the settings table goes missing
+        await connection.execute(
+            sqlalchemy.text("ALTER TABLE workspace_settings RENAME TO workspace_settings_away")
+        )
+    try:
+        response = await slack.interact(config_submission(view))
+    finally:
+        async with store.engine.begin() as connection:
+            await connection.execute(
+                sqlalchemy.text("ALTER TABLE workspace_settings_away RENAME TO workspace_settings")
+            )
+
+    assert response.status == 200
+    assert response.json["response_action"] == "errors"
+    assert "couldn't save these settings" in response.json["errors"]["channels"]
+    await fake_slack.settle()
+    assert fake_slack.calls_to("chat.postEphemeral") == []
+    assert (await store.workspaces.get(TEAM)).updated_at is None
 
 
 async def test_a_settings_submission_from_a_member_is_refused_and_nothing_is_saved(

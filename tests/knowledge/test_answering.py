@@ -9,6 +9,7 @@ to) at or above 80 %. The unit tests below pin the behaviour the figure cannot s
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,13 @@ def _all_text(kb: KnowledgeBase) -> str:
     from knowledge.answering.index import facts_of
 
     return "\n".join(f.text for topic in kb.topics for f in facts_of(kb, topic))
+
+
+def test_the_index_is_built_once_on_first_use_even_when_threads_race_for_it() -> None:
+    fresh = Answerer(load_knowledge())
+    assert not fresh.indexed
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        indexes = list(pool.map(lambda _: fresh.index, range(8)))
+    assert fresh.indexed and all(index is indexes[0] for index in indexes)
+    assert indexes[0].builds == 1
+    assert fresh.answer("what are the challenges of R&D?").facts

@@ -149,10 +149,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     async def vote(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, *, helpful: bool) -> None:
-        await ack()
         outcome = await questions.vote(
             payloads.team_id(body), payloads.action_value(body)[:64], payloads.user_id(body), helpful=helpful
         )
+        await ack()  # only now: the vote is stored
         text = {
             "counted": "Thanks: noted. Admins see which questions mlorg couldn't answer well, never who asked.",
             "repeat": "You already voted on this answer; your first vote counts.",

@@ -1,13 +1,17 @@
 """Listeners for the diagnosis: the command, the question buttons, and team mode.
 
-Handlers ack first, then change state through the store's conditional updates and
-render from what the store says. A click that lost a race (double click, second
-replica, stale button) changes nothing and just redraws the current state.
+The ack is the receipt: a click that changes the flow (an answer, Back, Start over,
+the last answer finishing a team response, a team diagnosis closed) is written
+through the store's conditional updates *before* the ack, so a crash right after it
+loses nothing; views and thread redraws come after, from what the store says. A
+click that lost a race (double click, second replica, stale button) changes nothing
+and just redraws the current state.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -31,7 +35,7 @@ from bot.features.diagnose.team_thread import TeamThread
 from bot.features.explain.blocks import build_card
 from bot.features.home.blocks import build_topic_modal
 from bot.slack_text import api_error
-from bot.store import Flow
+from bot.store import Flow, TeamSession
 from knowledge import KnowledgeBase, Question, explain
 from knowledge.anonymity import MIN_GROUP
 from knowledge.diagnosis import role_of, score
@@ -62,6 +66,16 @@ def _parse(value: str) -> tuple[str, int, str]:
     step = payloads.index(parts[1]) if len(parts) > 1 else -1
     option = parts[2] if len(parts) > 2 else ""
     return flow_id, step, option
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished flow as stored, ready to draw: the flow, its team session, and whether
+    this click is the one that added the answers to the session (and so redraws its thread)."""
+
+    flow: Flow
+    session: TeamSession | None
+    recorded: bool
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -126,50 +140,53 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if mode not in {"", "me", "start", "restart", "again", "over"}:
             await ctx.ack(response_type="ephemeral", text=_USAGE)
             return
-        await ctx.ack()
         resume = mode not in {"restart", "again", "over"}
         flow = await diagnoses.start(ctx.team_id, ctx.user_id, ctx.channel_id, resume=resume)
+        await ctx.ack()  # the flow is stored; the modal opens right after
         await open_flow(ctx.client, ctx.trigger_id, flow)
 
-    async def complete(client: AsyncWebClient, view_id: str, flow: Flow) -> None:
-        """The last answer: finish the flow once, show the result, feed the team summary."""
-        finished = await diagnoses.finish(flow.team_id, flow.flow_id)
+    async def complete(flow: Flow) -> Completion:
+        """The last answer, stored: finish the flow once and feed the team summary, in one
+        transaction (before the ack)."""
+        finished, recorded = await diagnoses.finish_with_response(
+            flow.team_id, flow.flow_id, role=role_of(kb, flow.answers)
+        )
         current = finished or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         session = (
             await diagnoses.get_session(flow.team_id, flow.session_id)
             if flow.session_id is not None
             else None
         )
-        note = None
-        if session is not None and session.status == "closed":
-            note = "The team diagnosis was closed before you finished, so your answers were not added to it."
-        await redraw(client, view_id, render(current, note=note))
-        if finished is not None and session is not None and session.status == "open":
-            await diagnoses.record_response(
-                flow.team_id,
-                session.session_id,
-                flow.user_id,
-                finished.answers,
-                role_of(kb, finished.answers),
-            )
-            await thread.refresh(client, session)
+        return Completion(current, session, recorded)
 
-    async def clicked_flow(body: dict[str, Any], client: AsyncWebClient) -> tuple[Flow, int, str] | None:
-        """The clicker's own flow named by the button (with its step and option), or None after
-        telling them politely that it is gone (unknown, someone else's, or deleted)."""
+    async def show_completion(client: AsyncWebClient, view_id: str, done: Completion) -> None:
+        """The result, drawn after the ack; the click that fed the team summary redraws its thread."""
+        note = None
+        if done.session is not None and done.session.status == "closed":
+            note = "The team diagnosis was closed before you finished, so your answers were not added to it."
+        await redraw(client, view_id, render(done.flow, note=note))
+        if done.recorded and done.session is not None:
+            await thread.refresh(client, done.session)
+
+    async def clicked_flow(body: dict[str, Any]) -> tuple[Flow, int, str] | None:
+        """The clicker's own flow named by the button (with its step and option), or None when
+        it is gone (unknown, someone else's, or deleted). Only reads: the caller acks, then
+        draws :func:`gone` for None."""
         flow_id, step, option_id = _parse(payloads.action_value(body))
         flow = await diagnoses.get(payloads.team_id(body), flow_id)
         if flow is None or flow.user_id != payloads.user_id(body):
-            await redraw(client, payloads.view_id(body), build_closed_view(_GONE))
             return None
         return flow, step, option_id
 
+    async def gone(client: AsyncWebClient, body: dict[str, Any]) -> None:
+        await redraw(client, payloads.view_id(body), build_closed_view(_GONE))
+
     @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        view_id = payloads.view_id(body)
-        clicked = await clicked_flow(body, client)
+        clicked = await clicked_flow(body)
         if clicked is None:
+            await ack()
+            await gone(client, body)
             return
         flow, step, option_id = clicked
         steps = steps_for(kb, team=flow.session_id is not None)
@@ -177,31 +194,31 @@ def register(app: AsyncApp, deps: Deps) -> None:
         moved = None
         if question is not None and question.option(option_id) is not None:
             moved = await diagnoses.answer(flow.team_id, flow.flow_id, step, question.id, option_id)
-        if moved is None:  # lost a race, stale or malformed: show where the flow really is
-            current = await diagnoses.get(flow.team_id, flow.flow_id) or flow
-            if current.status == "active" and current.step >= len(steps):
-                # The last answer was stored but the flow never finished (the replica that took
-                # it went down): this click finishes it, once, like the lost one would have.
-                await complete(client, view_id, current)
-                return
-            await redraw(client, view_id, render(current))
+        # Lost a race, stale or malformed: the flow is wherever the store says.
+        current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
+        done = None
+        if current.status == "active" and current.step >= len(steps):
+            # The last answer (this one, or one whose replica went down before finishing):
+            # this click finishes the flow, once, like the lost one would have.
+            done = await complete(current)
+        await ack()  # only now: the answer (and the finished flow, and the team response) is stored
+        if done is not None:
+            await show_completion(client, payloads.view_id(body), done)
             return
-        if moved.step >= len(steps):
-            await complete(client, view_id, moved)
-            return
-        await redraw(client, view_id, render(moved))
+        await redraw(client, payloads.view_id(body), render(current))
 
     @deps.actions.on(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        view_id = payloads.view_id(body)
-        clicked = await clicked_flow(body, client)
+        clicked = await clicked_flow(body)
         if clicked is None:
+            await ack()
+            await gone(client, body)
             return
         flow, step, _ = clicked
         moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
-        await redraw(client, view_id, render(current))
+        await ack()  # the step back is stored
+        await redraw(client, payloads.view_id(body), render(current))
 
     @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -223,16 +240,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @deps.actions.on(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        view_id = payloads.view_id(body)
-        clicked = await clicked_flow(body, client)
+        clicked = await clicked_flow(body)
         if clicked is None:
+            await ack()
+            await gone(client, body)
             return
         flow = clicked[0]
         fresh = await diagnoses.start(
             flow.team_id, flow.user_id, flow.channel_id, flow.session_id, resume=False
         )
-        await redraw(client, view_id, render(fresh))
+        await ack()  # the new flow is stored
+        await redraw(client, payloads.view_id(body), render(fresh))
 
     @deps.actions.on(ids.EXPLAIN)
     async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -246,10 +264,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @deps.actions.on(ids.SHARE)
     async def handle_share(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
+        await ack()  # a share changes nothing stored but its claim, which only guards the post
         view_id = payloads.view_id(body)
-        clicked = await clicked_flow(body, client)
+        clicked = await clicked_flow(body)
         if clicked is None:
+            await gone(client, body)
             return
         flow, attempt, _ = clicked
         if flow.status != "finished":
@@ -284,18 +303,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @deps.actions.on(ids.START)
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The help card's "Diagnose" button: same as typing ``/mlorg diagnose``."""
-        await ack()
         channel_id = payloads.channel_id(body)
         flow = await diagnoses.start(payloads.team_id(body), payloads.user_id(body), channel_id)
+        await ack()  # the flow is stored; the modal opens right after (trigger_id lives 3 s)
         await open_flow(client, payloads.trigger_id(body), flow)
 
     @deps.actions.on(ids.JOIN)
     async def handle_join(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
         session = await diagnoses.get_session(payloads.team_id(body), payloads.action_value(body))
         if session is None or session.status != "open":
+            await ack()
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
@@ -305,29 +324,34 @@ def register(app: AsyncApp, deps: Deps) -> None:
         flow = await diagnoses.start(
             session.team_id, payloads.user_id(body), session.channel_id, session.session_id
         )
+        await ack()  # the member's flow is stored
         await open_flow(client, payloads.trigger_id(body), flow)
 
     @deps.actions.on(ids.CLOSE)
     async def handle_close(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
+        """The permission check (cached, bounded ``users.info``) and the close happen before the
+        ack; what the person is told, and the thread's redraw, after."""
         user_id = payloads.user_id(body)
         session = await diagnoses.get_session(payloads.team_id(body), payloads.action_value(body))
+        refusal = None
         if session is None:
-            await respond(response_type="ephemeral", replace_original=False, text=_GONE)
-            return
-        starter = session.started_by and user_id == session.started_by
-        if not starter and not await deps.admins.allows(client, session.team_id, user_id):
+            refusal = _GONE
+        elif not (session.started_by and user_id == session.started_by) and not await deps.admins.allows(
+            client, session.team_id, user_id
+        ):
             who = (
                 f"<@{session.started_by}>, who started this team diagnosis,"
                 if session.started_by
                 else "an admin"
             )
-            await respond(response_type="ephemeral", replace_original=False, text=f"Only {who} can close it.")
-            return
-        if not await diagnoses.close_session(session.team_id, session.session_id):
-            await respond(response_type="ephemeral", replace_original=False, text="It is already closed.")
+            refusal = f"Only {who} can close it."
+        elif not await diagnoses.close_session(session.team_id, session.session_id):
+            refusal = "It is already closed."
+        await ack()  # the close is stored
+        if refusal is not None or session is None:
+            await respond(response_type="ephemeral", replace_original=False, text=refusal or _GONE)
             return
         await thread.refresh(client, session, closed_by=user_id)
 

@@ -1,9 +1,15 @@
 """What moves a quiz along: start, close a question, open the next, finish.
 
 The host's Next button, the host's End (button or ``/mlorg quiz end``) and the
-per-question timer all go through :meth:`QuizEngine.advance` / :meth:`finish`,
-which act only if the store's conditional update says this caller won. Whoever
-loses (a double click, the timer racing the host, another replica) does nothing.
+per-question timer all go through the store's conditional updates, which say
+whether this caller won. Whoever loses (a double click, the timer racing the host,
+another replica) does nothing.
+
+Each move has two halves: the *transition* (:meth:`QuizEngine.step`, :meth:`end`)
+writes the new state and nothing else, and *publishing* it (:meth:`publish_step`,
+:meth:`publish_end`) redraws the thread. A click stores the transition, acks, then
+publishes, so the ack is a receipt for a state that survives a crash right after it;
+the timer and ``/mlorg quiz end`` simply do both (:meth:`advance`, :meth:`finish`).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,13 +39,19 @@ from knowledge import KnowledgeBase
 from knowledge.anonymity import may_show
 from knowledge.quiz import QuizItem, scoreboard
 
-__all__ = ["COUNT_REFRESH_SECONDS", "QuizEngine", "snapshot"]
+__all__ = ["COUNT_REFRESH_SECONDS", "METADATA_EVENT", "POSTING_GRACE", "QuizEngine", "Step", "snapshot"]
 
 log = logging.getLogger(__name__)
 
 #: Live answer counts are redrawn at most this often per question: chat.update is rate
 #: limited, and 50 clicks in a second should cost one redraw, not 50.
 COUNT_REFRESH_SECONDS = 1.0
+#: A quiz's parent or question message is posted right after the step is stored; if it is
+#: not stored as posted this long after (the replica posting it died, or Slack failed), the
+#: timer posts it, after checking the channel for it first. Longer than a slow post takes.
+POSTING_GRACE = timedelta(seconds=20)
+#: Message metadata on the quiz's messages, so a resumed post can find an earlier attempt.
+METADATA_EVENT = "mlorg_quiz"
 
 
 def snapshot(item: QuizItem) -> dict[str, Any]:
@@ -53,12 +66,31 @@ def snapshot(item: QuizItem) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Step:
+    """A stored move past question ``position``: the quiz as it was (whose open question's
+    message is to be closed) and as it is now; ``ended`` when that was the last question."""
+
+    before: Quiz
+    position: int
+    after: Quiz
+    ended: bool
+
+
 class QuizEngine:
-    def __init__(self, kb: KnowledgeBase, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store,
+        *,
+        clock: Clock = utc_now,
+        posting_grace: timedelta = POSTING_GRACE,
+    ) -> None:
         self.kb = kb
         self.store = store
         self.quizzes = store.quizzes
         self._clock = clock
+        self.posting_grace = posting_grace
         self._pending: dict[tuple[str, str, int], asyncio.Task[None]] = {}
         #: Questions that got an answer while their redraw was already under way.
         self._stale: set[tuple[str, str, int]] = set()
@@ -70,6 +102,10 @@ class QuizEngine:
     def _deadline(self, quiz: Quiz) -> datetime | None:
         return self._clock() + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
 
+    def recheck_at(self) -> datetime:
+        """The deadline of a step whose message is about to be posted (see :data:`POSTING_GRACE`)."""
+        return self._clock() + self.posting_grace
+
     async def open_question(self, client: AsyncWebClient, quiz: Quiz, position: int) -> None:
         """Post question ``position`` in the thread and start its clock."""
         latest = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
@@ -80,6 +116,7 @@ class QuizEngine:
             thread_ts=quiz.parent_ts,
             blocks=build_question(quiz, position, 0),
             text=question_text(quiz, position),
+            metadata=_metadata(quiz, position),
         )
         await self.quizzes.set_question(
             quiz.team_id, quiz.quiz_id, position, str(posted["ts"]), self._deadline(quiz)
@@ -87,7 +124,10 @@ class QuizEngine:
 
     async def start(self, client: AsyncWebClient, quiz: Quiz) -> None:
         posted = await client.chat_postMessage(
-            channel=quiz.channel_id, blocks=build_parent(quiz, self.topic_name(quiz)), text=parent_text(quiz)
+            channel=quiz.channel_id,
+            blocks=build_parent(quiz, self.topic_name(quiz)),
+            text=parent_text(quiz),
+            metadata=_metadata(quiz, "parent"),
         )
         parent_ts = str(posted["ts"])
         await self.quizzes.set_parent(quiz.team_id, quiz.quiz_id, parent_ts)
@@ -95,27 +135,54 @@ class QuizEngine:
         if started is not None:
             await self.open_question(client, started, 0)
 
-    async def advance(self, client: AsyncWebClient, quiz: Quiz, position: int) -> bool:
-        """Close question ``position``; open the next or finish. False if someone else already did."""
+    async def step(self, quiz: Quiz, position: int) -> Step | None:
+        """Store the move past question ``position`` (and the end, after the last one).
+
+        None if someone else already moved on (a double click, the timer, another replica).
+        """
         before = await self.quizzes.get(quiz.team_id, quiz.quiz_id)
         if before is None or before.current != position:
-            return False
+            return None
         # The advance clears question_ts, so the open question's message is read first.
-        moved = await self.quizzes.advance(quiz.team_id, quiz.quiz_id, position)
+        moved = await self.quizzes.advance(quiz.team_id, quiz.quiz_id, position, recheck_at=self.recheck_at())
+        if moved is None:
+            return None
+        if moved.current >= moved.total:
+            ended = await self.quizzes.end(moved.team_id, moved.quiz_id)
+            # None: End won meanwhile and posts the scoreboard; this move still closes the question.
+            return Step(before, position, ended or moved, ended=ended is not None)
+        return Step(before, position, moved, ended=False)
+
+    async def publish_step(self, client: AsyncWebClient, step: Step) -> None:
+        """Draw a stored move: the closed question, then the next question or the scoreboard."""
+        await self._close_question(client, step.before, step.position, step.before.question_ts)
+        if step.ended:
+            await self.publish_end(client, step.after)
+        else:
+            await self.open_question(client, step.after, step.after.current)
+
+    async def advance(self, client: AsyncWebClient, quiz: Quiz, position: int) -> bool:
+        """Close question ``position``; open the next or finish. False if someone else already did."""
+        moved = await self.step(quiz, position)
         if moved is None:
             return False
-        await self._close_question(client, before, position, before.question_ts)
-        if moved.current >= moved.total:
-            await self.finish(client, moved)
-        else:
-            await self.open_question(client, moved, moved.current)
+        await self.publish_step(client, moved)
         return True
 
+    async def end(self, quiz: Quiz) -> Quiz | None:
+        """Store the end of the quiz; None if it had already ended (only one caller publishes)."""
+        return await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+
     async def finish(self, client: AsyncWebClient, quiz: Quiz) -> bool:
-        """End the quiz once: close the open question, post the scoreboard, one line in the channel."""
-        ended = await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+        """End the quiz once and publish it; False if it had already ended."""
+        ended = await self.end(quiz)
         if ended is None:
             return False
+        await self.publish_end(client, ended)
+        return True
+
+    async def publish_end(self, client: AsyncWebClient, ended: Quiz) -> None:
+        """Draw an ended quiz: close the open question, post the scoreboard, one line in the channel."""
         if ended.current < ended.total:  # ended mid-question (End, not Next past the last)
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
@@ -139,7 +206,6 @@ class QuizEngine:
                 blocks=build_parent(ended, self.topic_name(ended), result=line),
                 text=f"mlorg quiz: {line}",
             )
-        return True
 
     async def _close_question(
         self, client: AsyncWebClient, quiz: Quiz, position: int, ts: str | None
@@ -203,11 +269,70 @@ class QuizEngine:
         while not stop.is_set():
             try:
                 for quiz in await self.quizzes.due(self._clock()):
-                    await self.advance(client, quiz, quiz.current)
+                    if quiz.parent_ts is None or quiz.question_ts is None:
+                        await self.resume(client, quiz)
+                    else:
+                        await self.advance(client, quiz, quiz.current)
             except Exception:
                 log.warning("quiz timer pass failed; retrying", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def resume(self, client: AsyncWebClient, quiz: Quiz) -> None:
+        """Finish posting a step whose poster went quiet: it stored the step, then died (a
+        crash, a deploy, a kill -9) or Slack failed, before the message was stored as posted.
+
+        Without this the quiz would wait forever for a question nobody can see, and block new
+        quizzes in its channel. One replica takes it over (:meth:`Quizzes.postpone`), looks in
+        the channel for the message the earlier attempt may have posted after all (they carry
+        the quiz id in their metadata), and only posts what is really missing.
+        """
+        taken = await self.quizzes.postpone(
+            quiz.team_id, quiz.quiz_id, quiz.current, quiz.deadline, self.recheck_at()
+        )
+        if taken is None:
+            return  # another replica (or the poster, just in time) has it
+        log.info("quiz %s: resuming the post of step %d", taken.quiz_id, taken.current)
+        if taken.current >= taken.total:
+            await self.finish(client, taken)  # the last Next was stored; its scoreboard was not posted
+            return
+        if taken.parent_ts is None:
+            parent_ts = await self._posted(client, taken, "parent")
+            if parent_ts is None:
+                await self.start(client, taken)
+                return
+            await self.quizzes.set_parent(taken.team_id, taken.quiz_id, parent_ts)
+            taken = await self.quizzes.get(taken.team_id, taken.quiz_id) or taken
+        question_ts = await self._posted(client, taken, taken.current)
+        if question_ts is not None:
+            await self.quizzes.set_question(
+                taken.team_id, taken.quiz_id, taken.current, question_ts, self._deadline(taken)
+            )
+            return
+        await self.open_question(client, taken, taken.current)
+
+    async def _posted(self, client: AsyncWebClient, quiz: Quiz, part: int | str) -> str | None:
+        """The ts of the quiz's ``part`` (a position, or "parent") if an earlier attempt posted it."""
+        if part == "parent":
+            found = await client.conversations_history(
+                channel=quiz.channel_id,
+                oldest=f"{quiz.created_at.timestamp() - 60:.6f}",
+                limit=200,
+                include_all_metadata=True,
+            )
+        else:
+            found = await client.conversations_replies(
+                channel=quiz.channel_id, ts=quiz.parent_ts or "", limit=200, include_all_metadata=True
+            )
+        wanted = _metadata(quiz, part)
+        for message in found.get("messages") or []:
+            if message.get("metadata") == wanted:
+                return str(message.get("ts") or "") or None
+        return None
+
+
+def _metadata(quiz: Quiz, part: int | str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"quiz_id": quiz.quiz_id, "part": str(part)}}
 
 
 def _most_missed(

@@ -78,6 +78,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             [snapshot(item) for item in selection.items],
             topic_id=selection.topic.id if selection.topic else None,
             time_limit=request.time_limit,
+            recheck_at=engine.recheck_at(),
         )
         if not created:
             await ctx.respond(
@@ -139,41 +140,46 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             payloads.response_url(body), response_type="ephemeral", replace_original=False, text=text
         )
 
-    async def host_action(
-        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> tuple[Quiz, int] | None:
+    async def host_action(body: dict[str, Any], client: AsyncWebClient) -> tuple[Quiz, int] | str:
+        """The quiz and question a host's button names, or why this click may not move it.
+
+        Runs before the ack, so the permission check is the cached, bounded one."""
         quiz_id, position, _ = _parse(payloads.action_value(body))
         quiz = await quizzes.get(payloads.team_id(body), quiz_id)
         if quiz is None or quiz.status != "running":
-            await respond(response_type="ephemeral", replace_original=False, text="This quiz has ended.")
-            return None
+            return "This quiz has ended."
         if not await may_host(client, quiz, payloads.user_id(body)):
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=only_host(quiz, "move it on or end it"),
-            )
-            return None
+            return only_host(quiz, "move it on or end it")
         return quiz, position
 
     @deps.actions.on(ids.NEXT)
     async def handle_next(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
-        allowed = await host_action(body, respond, client)
-        if allowed is not None:
-            quiz, position = allowed
-            await engine.advance(client, quiz, position)  # False: a double click or the timer won
+        allowed = await host_action(body, client)
+        if isinstance(allowed, str):
+            await ack()
+            await respond(response_type="ephemeral", replace_original=False, text=allowed)
+            return
+        quiz, position = allowed
+        moved = await engine.step(quiz, position)  # None: a double click or the timer won
+        await ack()  # only now: the move is stored
+        if moved is not None:
+            await engine.publish_step(client, moved)
 
     @deps.actions.on(ids.END)
     async def handle_end(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
-        allowed = await host_action(body, respond, client)
-        if allowed is not None:
-            await engine.finish(client, allowed[0])
+        allowed = await host_action(body, client)
+        if isinstance(allowed, str):
+            await ack()
+            await respond(response_type="ephemeral", replace_original=False, text=allowed)
+            return
+        ended = await engine.end(allowed[0])  # None: already ended (a double click, another replica)
+        await ack()  # only now: the end is stored
+        if ended is not None:
+            await engine.publish_end(client, ended)
 
     deps.commands.add(
         "quiz",

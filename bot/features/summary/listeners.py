@@ -34,7 +34,7 @@ from bot.features.summary.blocks import (
 )
 from bot.features.summary.service import current_week, last_week, summarize
 from bot.slack_text import quote_user_text
-from bot.store import Forgotten, WorkspaceConfig
+from bot.store import Forgotten, StoreError, WorkspaceConfig
 from bot.store.events import utc_now
 from knowledge.anonymity import MAX_GROUP, MIN_GROUP
 from knowledge.summary import Period
@@ -50,6 +50,7 @@ _STALE_PREVIEW = (
     "That preview is out of date (previews are kept for a day). Nothing was posted. "
     "Run `/mlorg summary` again for a fresh one."
 )
+_NOT_SAVED = "mlorg couldn't save these settings just now (its database is unavailable). Nothing was changed; try Save again in a minute."
 _REFUSED = "Only workspace admins and owners, and the people in MLORG_ADMINS, can {what}. Nothing was changed or posted."
 
 
@@ -135,9 +136,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_post(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
         team_id, user_id = payloads.team_id(body), payloads.user_id(body)
+        # The permission check (cached, with a bounded users.info) and the release are done
+        # before the ack: once Slack has its 200, the summary is in the outbox's hands.
         if not await admins.allows(client, team_id, user_id):
+            await ack()
             await respond(
                 response_type="ephemeral", replace_original=False, text=_REFUSED.format(what="post summaries")
             )
@@ -147,6 +150,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         released = None
         if _PREVIEW.fullmatch(preview_id):
             released = await store.outbox.release(team_id, _preview_key(preview_id))
+        await ack()  # only now: the summary is released for delivery
         if released is None:
             await respond(response_type="ephemeral", replace_original=False, text=_STALE_PREVIEW)
             return
@@ -159,10 +163,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @deps.actions.on(ids.DISCARD)
     async def handle_discard(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
         preview_id = payloads.action_value(body)
         if _PREVIEW.fullmatch(preview_id):
             await store.outbox.discard(payloads.team_id(body), _preview_key(preview_id))
+        await ack()  # the preview is gone: a Post click after this finds nothing to post
         await respond(delete_original=True)
 
     async def handle_config_command(ctx: CommandContext) -> None:
@@ -186,8 +190,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await ack()
-        saved = await store.workspaces.save(config, updated_by=user_id)
+        try:
+            saved = await store.workspaces.save(config, updated_by=user_id)
+        except StoreError:
+            # The modal stays open with the person's choices, so they can simply save again.
+            log.warning("settings not saved: the database is unavailable")
+            await ack(response_action="errors", errors={"channels": _NOT_SAVED})
+            return
+        await ack()  # only now (this closes the modal): the settings are stored
         channel = payloads.text(view.get("private_metadata"))
         if channel:
             await client.chat_postEphemeral(channel=channel, user=user_id, text=_describe(saved))

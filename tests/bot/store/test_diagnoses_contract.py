@@ -268,6 +268,31 @@ async def test_recording_a_response_again_replaces_it(store: Store) -> None:
     assert responses[0].user_id == "U1" and responses[0].answers == {"q1": "b"} and responses[0].role is None
 
 
+async def test_finishing_a_team_flow_sets_its_response_in_the_same_call_once(store: Store) -> None:
+    session = await store.diagnoses.open_session(TEAM, CHANNEL, "U0LEAD")
+    flow = await store.diagnoses.start(TEAM, ME, CHANNEL, session.session_id, resume=False)
+    assert await store.diagnoses.answer(TEAM, flow.flow_id, 0, "q1", "a") is not None
+
+    finished, recorded = await store.diagnoses.finish_with_response(TEAM, flow.flow_id, role="leader")
+    again, recorded_again = await store.diagnoses.finish_with_response(TEAM, flow.flow_id, role="leader")
+
+    assert finished is not None and finished.status == "finished" and recorded is True
+    assert again is None and recorded_again is False
+    [response] = await store.diagnoses.responses(TEAM, session.session_id)
+    assert (response.user_id, response.answers, response.role) == (ME, {"q1": "a"}, "leader")
+
+
+async def test_finishing_a_team_flow_after_its_session_closed_adds_nothing_to_it(store: Store) -> None:
+    session = await store.diagnoses.open_session(TEAM, CHANNEL, "U0LEAD")
+    flow = await store.diagnoses.start(TEAM, ME, CHANNEL, session.session_id, resume=False)
+    assert await store.diagnoses.close_session(TEAM, session.session_id)
+
+    finished, recorded = await store.diagnoses.finish_with_response(TEAM, flow.flow_id, role=None)
+
+    assert finished is not None and finished.status == "finished" and recorded is False
+    assert await store.diagnoses.responses(TEAM, session.session_id) == []
+
+
 async def test_simultaneous_responses_of_one_member_leave_one_row(
     store: Store, open_store: OpenStore
 ) -> None:

@@ -1,10 +1,12 @@
 """The outbox's and the workspace settings' contract, on SQLite and on PostgreSQL.
 
-What delivery relies on: enqueueing is idempotent by key; a claim is a lease, so an item
-is worked on by one worker at a time, and taken over (marked ``resumed``) only after the
-lease ran out; two processes claiming at once never get the same item; a failed attempt
-is retried when it is due and parked as failed after the last one; an operator's retry
-puts failed items back. And what the summary relies on from the settings: defaults for a
+What delivery relies on: enqueueing is idempotent by key; a claim is a short lease with a
+token, so an item is worked on by one worker at a time, kept while its worker renews the
+lease, and taken over (marked ``resumed``, with a new token) only after the lease ran out;
+once taken over, the old claim's renewals and outcomes change nothing; two processes
+claiming at once never get the same item; a failed attempt is retried when it is due, by
+any worker, and parked as failed after the last one; an operator's retry puts failed
+items back. And what the summary relies on from the settings: defaults for a
 workspace nobody configured, a round trip, and an anonymity threshold that never drops below 3.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.store import Outbox, OutboxItem, Store, WorkspaceConfig, Workspaces
@@ -22,7 +24,8 @@ from tests.bot.store.conftest import OpenStore
 TEAM = "T0001"
 OTHER_TEAM = "T0002"
 CHANNEL = "C0LEAD"
-LEASE = timedelta(seconds=60)
+#: The worker's lease: short, because a working worker renews it.
+LEASE = timedelta(seconds=10)
 START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PAYLOAD = {"text": "mlorg summary", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
 
@@ -42,6 +45,11 @@ class Clock:
 
 def outbox(store: Store, clock: Clock) -> Outbox:
     return Outbox(store.sessions, store.dialect, clock=clock)
+
+
+def token_of(item: OutboxItem) -> str:
+    assert item.claimed_by, "a claimed item carries its claim's token"
+    return item.claimed_by
 
 
 async def enqueue(box: Outbox, key: str = "summary:1", team: str = TEAM, **kw: str) -> OutboxItem:
@@ -115,7 +123,7 @@ async def test_a_claim_leases_the_item_and_nobody_else_gets_it_until_the_lease_r
     )
     assert claimed.claimed_until == START + LEASE
 
-    clock.advance(seconds=59)
+    clock.advance(seconds=9)
     assert await box.claim(LEASE) == []
 
     clock.advance(seconds=2)
@@ -124,6 +132,7 @@ async def test_a_claim_leases_the_item_and_nobody_else_gets_it_until_the_lease_r
     assert resumed.resumed is True, "a worker may have posted it before dying: check before posting"
     assert resumed.attempts == 2
     assert resumed.claimed_until == clock.now + LEASE
+    assert resumed.claimed_by is not None and resumed.claimed_by != claimed.claimed_by
 
 
 async def test_claim_takes_due_items_oldest_first_and_at_most_the_limit(store: Store) -> None:
@@ -157,7 +166,9 @@ async def test_two_stores_claiming_at_once_never_get_the_same_item(
                 return
             claimed.extend(i.item_id for i in items)
             for item in items:
-                assert await replica.outbox.delivered(item.item_id, "1700000000.000100")
+                assert await replica.outbox.delivered(
+                    item.item_id, "1700000000.000100", claimed_by=token_of(item)
+                )
             await asyncio.sleep(0)
 
     await asyncio.gather(*(worker(s) for s in (store, *others) for _ in range(2)))
@@ -169,6 +180,124 @@ async def test_two_stores_claiming_at_once_never_get_the_same_item(
     assert len(await store.outbox.delivered_items(TEAM)) == 30
 
 
+# -- ownership: the claim token --------------------------------------------------------------------------
+
+
+async def test_each_claim_gets_its_own_token_naming_the_worker(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    await enqueue(box, "summary:1")
+    await enqueue(box, "summary:2")
+
+    (first,) = await box.claim(LEASE, limit=1, worker="host-a:101")
+    (second,) = await box.claim(LEASE, limit=1, worker="host-a:101")
+
+    assert token_of(first).startswith("host-a:101:") and token_of(second).startswith("host-a:101:")
+    assert first.claimed_by != second.claimed_by
+    assert (await box.get(first.item_id)) == replace(first, resumed=False)
+
+
+async def test_renewing_keeps_the_item_past_its_first_lease(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (claimed,) = await box.claim(LEASE)
+
+    for _ in range(10):  # a delivery that takes 30 s: Slack is slow, the worker is alive
+        clock.advance(seconds=3)
+        assert await box.renew(item.item_id, token_of(claimed), LEASE) is True
+        assert await box.claim(LEASE) == [], "a renewed lease is not taken over"
+
+    stored = await box.get(item.item_id)
+    assert stored is not None and stored.claimed_until == clock.now + LEASE
+    assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed))
+
+
+async def test_a_lease_that_is_not_renewed_is_taken_over_after_ten_seconds(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (dead,) = await box.claim(LEASE, worker="dead:1")
+    clock.advance(seconds=3)
+    assert await box.renew(item.item_id, token_of(dead), LEASE)  # then the worker is killed
+
+    clock.advance(seconds=10)
+    assert await box.claim(LEASE, worker="alive:2") == [], "the renewed lease still holds"
+    clock.advance(seconds=1)
+    (taken,) = await box.claim(LEASE, worker="alive:2")
+
+    assert (taken.item_id, taken.resumed, taken.attempts) == (item.item_id, True, 2)
+    assert token_of(taken).startswith("alive:2:")
+
+
+async def test_a_claim_that_lost_the_item_can_neither_renew_nor_record_an_outcome(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (slow,) = await box.claim(LEASE, worker="slow:1")
+    clock.advance(seconds=11)  # the slow worker stalled past its lease ...
+    (owner,) = await box.claim(LEASE, worker="owner:2")  # ... and another worker took the item over
+    taken_over = await box.get(item.item_id)
+
+    assert await box.renew(item.item_id, token_of(slow), LEASE) is False
+    assert await box.delivered(item.item_id, "1700000000.000009", claimed_by=token_of(slow)) is False
+    late = await box.attempt_failed(
+        item.item_id, "HTTP 500", claimed_by=token_of(slow), retry_at=clock.now, max_attempts=5
+    )
+    assert late is None
+    assert await box.get(item.item_id) == taken_over, "the new owner's state is untouched"
+
+    assert await box.delivered(item.item_id, "1700000000.000010", claimed_by=token_of(owner)) is True
+    stored = await box.get(item.item_id)
+    assert stored is not None and (stored.status, stored.message_ts) == ("delivered", "1700000000.000010")
+
+
+async def test_a_lapsed_claim_that_nobody_took_over_still_owns_the_item(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (slow,) = await box.claim(LEASE)
+    clock.advance(minutes=1)  # no other worker was running
+
+    assert await box.renew(item.item_id, token_of(slow), LEASE) is True
+    clock.advance(seconds=1)
+    assert await box.claim(LEASE) == [], "renewed again, so not taken over"
+    assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(slow)) is True
+
+
+async def test_a_finished_item_cannot_be_renewed_or_failed_by_its_own_claim(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (claimed,) = await box.claim(LEASE)
+    assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed))
+    delivered = await box.get(item.item_id)
+
+    assert await box.renew(item.item_id, token_of(claimed), LEASE) is False
+    late = await box.attempt_failed(
+        item.item_id, "HTTP 500", claimed_by=token_of(claimed), retry_at=clock.now, max_attempts=5
+    )
+    assert late is None
+    assert await box.get(item.item_id) == delivered
+
+
+async def test_a_failed_attempt_is_retried_by_whichever_worker_claims_next(
+    open_store: OpenStore, store: Store
+) -> None:
+    clock = Clock()
+    first, second = outbox(store, clock), outbox(await open_store(), clock)
+    item = await enqueue(first)
+    (attempt,) = await first.claim(LEASE, worker="first:1")
+    await first.attempt_failed(
+        item.item_id, "HTTP 500", claimed_by=token_of(attempt), retry_at=clock.now, max_attempts=5
+    )
+
+    (retry,) = await second.claim(LEASE, worker="second:2")
+
+    assert (retry.item_id, retry.attempts, retry.resumed) == (item.item_id, 2, False)
+    assert token_of(retry).startswith("second:2:")
+
+
 # -- outcomes -------------------------------------------------------------------------------------------
 
 
@@ -176,10 +305,14 @@ async def test_a_failed_attempt_waits_for_its_retry_time(store: Store) -> None:
     clock = Clock()
     box = outbox(store, clock)
     item = await enqueue(box)
-    await box.claim(LEASE)
+    (claimed,) = await box.claim(LEASE)
 
     failed = await box.attempt_failed(
-        item.item_id, "HTTP 500: internal_error", retry_at=START + timedelta(seconds=30), max_attempts=5
+        item.item_id,
+        "HTTP 500: internal_error",
+        claimed_by=token_of(claimed),
+        retry_at=START + timedelta(seconds=30),
+        max_attempts=5,
     )
 
     assert failed is not None
@@ -198,8 +331,10 @@ async def test_the_last_failed_attempt_parks_the_item_as_failed(store: Store) ->
     item = await enqueue(box)
     statuses = []
     for _ in range(3):
-        await box.claim(LEASE)
-        updated = await box.attempt_failed(item.item_id, "HTTP 500", retry_at=clock.now, max_attempts=3)
+        (claimed,) = await box.claim(LEASE)
+        updated = await box.attempt_failed(
+            item.item_id, "HTTP 500", claimed_by=token_of(claimed), retry_at=clock.now, max_attempts=3
+        )
         assert updated is not None
         statuses.append((updated.status, updated.attempts))
 
@@ -210,10 +345,10 @@ async def test_the_last_failed_attempt_parks_the_item_as_failed(store: Store) ->
 
 async def test_a_permanent_failure_parks_the_item_at_once(store: Store) -> None:
     item = await enqueue(store.outbox)
-    await store.outbox.claim(LEASE)
+    (claimed,) = await store.outbox.claim(LEASE)
 
     failed = await store.outbox.attempt_failed(
-        item.item_id, "channel_not_found", retry_at=None, max_attempts=5
+        item.item_id, "channel_not_found", claimed_by=token_of(claimed), retry_at=None, max_attempts=5
     )
 
     assert failed is not None and (failed.status, failed.attempts) == ("failed", 1)
@@ -222,8 +357,11 @@ async def test_a_permanent_failure_parks_the_item_at_once(store: Store) -> None:
 async def test_a_failure_reported_for_an_item_not_being_delivered_changes_nothing(store: Store) -> None:
     item = await enqueue(store.outbox)
 
-    assert await store.outbox.attempt_failed(item.item_id, "late", retry_at=None, max_attempts=5) is None
-    assert await store.outbox.attempt_failed("nope", "late", retry_at=None, max_attempts=5) is None
+    for item_id in (item.item_id, "nope"):
+        late = await store.outbox.attempt_failed(
+            item_id, "late", claimed_by="gone:1:abc", retry_at=None, max_attempts=5
+        )
+        assert late is None
     assert (await store.outbox.get(item.item_id)) == item
 
 
@@ -231,10 +369,10 @@ async def test_delivered_is_recorded_once_and_leaves_the_work_list(store: Store)
     clock = Clock()
     box = outbox(store, clock)
     item = await enqueue(box)
-    await box.claim(LEASE)
+    (claimed,) = await box.claim(LEASE)
 
-    assert await box.delivered(item.item_id, "1700000000.000001") is True
-    assert await box.delivered(item.item_id, "1700000000.000002") is False
+    assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed)) is True
+    assert await box.delivered(item.item_id, "1700000000.000002", claimed_by=token_of(claimed)) is False
 
     stored = await box.get(item.item_id)
     assert stored is not None
@@ -255,9 +393,11 @@ async def test_retry_puts_failed_items_back_with_a_fresh_count(store: Store) -> 
     clock = Clock()
     box = outbox(store, clock)
     items = [await enqueue(box, f"summary:{n}") for n in range(3)]
-    await box.claim(LEASE)
+    claims = {i.item_id: token_of(i) for i in await box.claim(LEASE)}
     for item in items[:2]:
-        await box.attempt_failed(item.item_id, "channel_not_found", retry_at=None, max_attempts=5)
+        await box.attempt_failed(
+            item.item_id, "channel_not_found", claimed_by=claims[item.item_id], retry_at=None, max_attempts=5
+        )
     clock.advance(minutes=5)
 
     assert await box.retry(items[0].item_id) == 1

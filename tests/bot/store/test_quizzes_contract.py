@@ -245,6 +245,34 @@ async def test_advance_moves_on_once_however_many_callers_race(store: Store, ope
     assert (await store.quizzes.get(TEAM, quiz.quiz_id)).current == 1  # type: ignore[union-attr]
 
 
+async def test_a_step_whose_post_went_quiet_is_due_and_taken_over_by_one_caller(
+    store: Store, open_store: OpenStore
+) -> None:
+    other = await open_store()
+    quiz, _ = await store.quizzes.create(TEAM, CHANNEL, HOST, ITEMS, recheck_at=START)
+    await store.quizzes.set_parent(TEAM, quiz.quiz_id, "1700000000.000001")
+    await store.quizzes.set_question(TEAM, quiz.quiz_id, 0, "1700000000.000002", None)
+    moved = await store.quizzes.advance(TEAM, quiz.quiz_id, 0, recheck_at=START + timedelta(seconds=20))
+    assert moved is not None and moved.question_ts is None and moved.deadline == START + timedelta(seconds=20)
+    assert await store.quizzes.due(START) == []
+    [due] = await store.quizzes.due(START + timedelta(seconds=21))
+
+    later = START + timedelta(seconds=41)
+    taken = await asyncio.gather(
+        *(
+            (store if n % 2 else other).quizzes.postpone(TEAM, quiz.quiz_id, 1, due.deadline, later)
+            for n in range(8)
+        )
+    )
+
+    winners = [t for t in taken if t is not None]
+    assert len(winners) == 1 and winners[0].deadline == later
+    assert await store.quizzes.postpone(TEAM, quiz.quiz_id, 1, due.deadline, later) is None  # stale
+    await store.quizzes.set_question(TEAM, quiz.quiz_id, 1, "1700000000.000003", None)
+    # Once the question is stored as posted there is nothing to take over.
+    assert await store.quizzes.postpone(TEAM, quiz.quiz_id, 1, None, later) is None
+
+
 async def test_advancing_past_the_last_question_leaves_every_question_asked(store: Store) -> None:
     quiz, _ = await store.quizzes.create(TEAM, CHANNEL, HOST, ITEMS)
 
