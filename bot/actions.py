@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot import payloads
 from bot.outage import log_unavailable, notify_unavailable
 from bot.store import StoreUnavailable
 
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 ActionHandler = Callable[..., Awaitable[None]]
 #: What a handler may ask for, by parameter name, as Bolt would inject it.
 _INJECTABLE = frozenset({"ack", "body", "respond", "client"})
+
+
+async def _nowhere_to_respond(*_args: Any, **_kwargs: Any) -> None:
+    log.info("an action without a response_url: its answer is dropped")
 
 
 class ActionRouter:
@@ -62,7 +67,7 @@ class ActionRouter:
         return action_id in self._exact or any(action_id.startswith(p) for p, _, _ in self._prefixes)
 
     async def dispatch(self, *, ack: AsyncAck, body: dict[str, Any], **injected: Any) -> None:
-        action_id = str(((body.get("actions") or [{}])[0]).get("action_id") or "")
+        action_id = payloads.text(payloads.action(body).get("action_id"))
         found = self._exact.get(action_id)
         if found is None:
             found = next(((h, w) for p, h, w in self._prefixes if action_id.startswith(p)), None)
@@ -72,6 +77,10 @@ class ActionRouter:
             return
         handler, wanted = found
         available = {"ack": ack, "body": body, **injected}
+        if "respond" in wanted and not payloads.response_url(body):
+            # A click in a modal, or a forged one, has no response_url; Bolt's respond would
+            # raise ValueError. There is no message to answer, so the answer is dropped.
+            available["respond"] = _nowhere_to_respond
         try:
             await handler(**{name: available[name] for name in wanted})
         except StoreUnavailable as error:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import payloads
 from bot.actions import ActionRouter
 from bot.commands import CommandRouter
 from bot.deps import Deps
@@ -37,6 +38,7 @@ from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
 from bot.http import BoundedRateLimitRetryHandler, SharedSession
 from bot.ids import COMMAND
+from bot.inbound import SlackRequestReader
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
@@ -90,6 +92,7 @@ class Mlorg:
     digests: DigestScheduler
     retention: RetentionJob
     answerer: Answerer
+    reader: SlackRequestReader
     metrics: Metrics = field(default_factory=Metrics)
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -159,7 +162,10 @@ class Mlorg:
         return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _handle_slack(self, request: web.Request) -> web.Response:
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        read = await self.reader.read(request)
+        if isinstance(read, web.Response):  # unsigned (401) or unreadable (400): Bolt never sees it
+            return read
+        bolt_response = await self.bolt.async_dispatch(read)
         return await to_aiohttp_response(bolt_response)
 
     async def _handle_health(self, _request: web.Request) -> web.Response:
@@ -257,6 +263,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
         answerer=answerer,
         metrics=metrics,
+        reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
     )
 
 
@@ -283,10 +290,15 @@ def _install_middleware(bolt: AsyncApp, store: Store) -> None:
 
         Runs after Bolt's signature check, so a forged request can never claim an id.
         """
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        event_id = payloads.text(body.get("event_id")) if body.get("type") == "event_callback" else ""
+        team_id = payloads.text(body.get("team_id"))
+        if event_id and not team_id:
+            # Every row is scoped by workspace; an event that names none is not Slack's.
+            log.info("an event without a team_id refused")
+            return BoltResponse(status=400, body="")
         if event_id:
             try:
-                first = await store.events.claim(str(body.get("team_id") or ""), str(event_id))
+                first = await store.events.claim(team_id, event_id)
             except StoreUnavailable as error:
                 # Without the database we cannot tell a retry from a first delivery. Handling it
                 # (the handler answers what it can, or says "try again") beats a 500: Slack would

@@ -9,9 +9,10 @@ advertise a subcommand that does not exist.
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -22,6 +23,12 @@ from bot.slack_text import quote_user_text, unescape
 from bot.store import StoreUnavailable
 
 __all__ = ["CommandContext", "CommandRouter", "Subcommand"]
+
+log = logging.getLogger(__name__)
+
+
+async def _nowhere_to_respond(*_args: Any, **_kwargs: Any) -> None:
+    log.info("a command without a response_url: its later answer is dropped")
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ class CommandRouter:
         """Route one ``/mlorg`` request; every path acks exactly once."""
         text = unescape(str(body.get("text") or ""))
         sub, rest = self.resolve(text)
+        if not str(body.get("response_url") or ""):
+            # Bolt's respond raises ValueError without one; there is nowhere to answer later.
+            respond = cast(AsyncRespond, _nowhere_to_respond)  # called the same way
         context = CommandContext(
             team_id=str(body.get("team_id", "")),
             user_id=str(body.get("user_id", "")),

@@ -89,3 +89,40 @@ class FakeAck:
     async def __call__(self, **kwargs: Any) -> None:
         self.calls.append(kwargs)
         self.response = object()
+
+
+async def test_a_click_without_a_response_url_drops_the_answer_instead_of_raising() -> None:
+    """Bolt's respond raises ValueError when the payload has no response_url (a modal, or a
+    forged click); the fuzzer found handlers that answer by respond failing that way."""
+    router = ActionRouter()
+    answered: list[str] = []
+
+    async def bolt_respond(**_: Any) -> None:
+        raise ValueError("respond is unsupported here as there is no response_url")
+
+    @router.on("mlorg_x")
+    async def handler(ack: Any, respond: Any) -> None:
+        await ack()
+        await respond(text="hello")
+        answered.append("done")
+
+    recorder = Recorder()
+    await router.dispatch(ack=recorder.ack, body=click("mlorg_x"), respond=bolt_respond, client="C")
+
+    assert answered == ["done"] and recorder.acks == 1
+
+
+@pytest.mark.parametrize(
+    "actions", [None, [], [None], ["x"], 5, {"action_id": "mlorg_x"}, [{"action_id": 7}]]
+)
+async def test_actions_of_the_wrong_shape_are_acknowledged_and_ignored(actions: Any) -> None:
+    router = ActionRouter()
+
+    @router.on("mlorg_x")
+    async def handler(ack: Any) -> None:
+        raise AssertionError("not this one")
+
+    recorder = Recorder()
+    await router.dispatch(ack=recorder.ack, body={"actions": actions}, respond=None, client="C")
+
+    assert recorder.acks == 1

@@ -405,3 +405,31 @@ def test_every_weekday_and_time_combination_is_accepted() -> None:
         at = f"{hour:02d}:{minute:02d}"
         config, errors = _read_config(TEAM, state(weekday=str(weekday), at=at))
         assert errors == {} and (config.digest_weekday, config.digest_time) == (weekday, at)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"channels": []}, None),
+        ({"channels": {"channels": "C0LEAD"}}, None),
+        ({"channels": {"channels": {"selected_conversations": "C0LEAD"}}}, None),
+        ({"channels": {"channels": {"selected_conversations": [5, None, {"id": "C1"}]}}}, None),
+        ({"weekday": {"weekday": {"selected_option": "1"}}}, None),
+        ({"weekday": {"weekday": {"selected_option": {"value": "²"}}}}, None),
+        ({"time": {"time": {"selected_time": ["09:00"]}}}, None),
+        ({"timezone": {"timezone": {"value": {"zone": "UTC"}}}}, None),
+        ({"timezone": {"timezone": {"value": "/etc/passwd"}}}, "timezone"),
+        ({"min_group": {"min_group": {"value": "²"}}}, "min_group"),
+        ({"min_group": {"min_group": {"value": "9" * 5000}}}, "min_group"),
+        ({"min_group": 7}, None),
+    ],
+)
+def test_a_form_state_of_the_wrong_shape_is_an_error_or_a_default_never_an_exception(
+    values: dict[str, Any], field: str | None
+) -> None:
+    """A forged view_submission used to raise here (``"²".isdigit()`` is true, ``int`` refuses it;
+    a list where Slack sends an object): the submitter now sees a field error or the default."""
+    config, errors = _read_config(TEAM, values)
+
+    assert list(errors) == ([field] if field else [])
+    assert config.team_id == TEAM and all(isinstance(c, str) for c in config.leadership_channels)

@@ -24,7 +24,7 @@ _ids = itertools.count(1)
 
 
 def sign(secret: str, body: str, timestamp: int) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+    base = f"v0:{timestamp}:{body}".encode("utf-8", "surrogateescape")  # "\udcff" is the byte 0xff
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
@@ -91,7 +91,7 @@ class SlackPlatform:
         if signed:
             headers["X-Slack-Request-Timestamp"] = str(ts)
             headers["X-Slack-Signature"] = signature or sign(self.secret, body, ts)
-        async with self._session.post(self.url, data=body.encode(), headers=headers) as response:
+        async with self._session.post(self.url, data=body.encode("utf-8", "surrogateescape"), headers=headers) as response:
             return AppResponse(response.status, await response.text())
 
     # -- what Slack sends ---------------------------------------------------------------------------

@@ -77,7 +77,8 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Whatever the clicks, nothing reaches the global error handler: no crash, no traceback."""
     caplog.set_level(logging.WARNING)
     yield
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # At teardown caplog.records holds only the teardown's records: read the test's own.
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
 
 
@@ -588,3 +589,22 @@ async def test_the_help_cards_diagnose_button_opens_the_flow(
 
     await eventually(lambda: bool(opened_for(fake_slack, ME)), "views.open from the help card")
     assert_question(view_of(opened_for(fake_slack, ME)[-1]), 1)
+
+
+async def test_a_diagnosis_button_clicked_outside_its_modal_redraws_nothing_and_raises_nothing(
+    slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    """Diagnosis buttons only live in a modal. A click without a view (forged, or a client
+    that moved the button) used to call views.update with no view id, which slack-sdk refuses
+    with SlackRequestError before the call: an error for the global handler (found by
+    tests/e2e/test_fuzz.py). The autouse fixture asserts no error was logged."""
+    first = await open_diagnosis(slack, fake_slack)
+    updates_before = len(fake_slack.calls_to("views.update"))
+
+    for label in (EMBEDDED[0], "Cancel"):
+        button = find_button(first["blocks"], label)
+        response = await click(slack, button, message={"ts": "1700000000.000001"})
+        assert response.status == 200
+
+    await fake_slack.settle()
+    assert len(fake_slack.calls_to("views.update")) == updates_before

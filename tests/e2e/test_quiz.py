@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import update
 
 from bot.features.quiz import ids
@@ -630,3 +632,21 @@ async def test_a_timed_question_moves_on_by_itself_when_its_time_is_up(
     ended = await stored_quiz(store, quiz.quiz_id)
     assert ended.status == "ended" and ended.deadline is None
     assert Counter(c.args.get("ts") for c in fake_slack.calls_to("chat.update"))[quiz.parent_ts] == 1
+
+
+@pytest.mark.parametrize("position", ["²", "٣", "1" * 30])
+async def test_an_answer_button_with_a_garbled_position_gets_a_friendly_reply_and_stores_nothing(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, position: str
+) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises; a 30-digit position fits no column.
+    Both reached the error handler (found by tests/e2e/test_fuzz.py)."""
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    button = answer_button(q1, right_option(quiz, 0))
+    garbled = {**button, "value": f"{quiz.quiz_id}|{position}|{right_option(quiz, 0)}"}
+
+    reply = await click_for_feedback(slack, fake_slack, garbled, "UPLAYER", quiz.question_ts)
+
+    assert "closed" in reply or "out of date" in reply
+    assert await answers_of(store, quiz.quiz_id) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

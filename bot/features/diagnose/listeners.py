@@ -63,7 +63,7 @@ def _parse(value: str) -> tuple[str, int, str]:
     """``flow|step|option`` -> parts; a malformed value yields an impossible step (-1)."""
     parts = value.split("|")
     flow_id = parts[0] if parts else ""
-    step = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    step = payloads.index(parts[1]) if len(parts) > 1 else -1
     option = parts[2] if len(parts) > 2 else ""
     return flow_id, step, option
 
@@ -115,6 +115,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             min_group=min_group,
         )
 
+    async def redraw(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
+        """Show ``view`` in the modal the click came from. Diagnosis buttons only live in a
+        modal; a click without a view id (forged or malformed) has no modal to redraw, and
+        ``views.update`` without one raises before it reaches Slack."""
+        if view_id:
+            await client.views_update(view_id=view_id, view=view)
+
     async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
         group = await thread.min_group(flow.team_id) if flow.session_id else MIN_GROUP
         await client.views_open(trigger_id=trigger_id, view=render(flow, min_group=group))
@@ -157,7 +164,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         note = None
         if done.session is not None and done.session.status == "closed":
             note = "The team diagnosis was closed before you finished, so your answers were not added to it."
-        await client.views_update(view_id=view_id, view=render(done.flow, note=note))
+        await redraw(client, view_id, render(done.flow, note=note))
         if done.recorded and done.session is not None:
             await thread.refresh(client, done.session)
 
@@ -172,7 +179,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         return flow, step, option_id
 
     async def gone(client: AsyncWebClient, body: dict[str, Any]) -> None:
-        await client.views_update(view_id=payloads.view_id(body), view=build_closed_view(_GONE))
+        await redraw(client, payloads.view_id(body), build_closed_view(_GONE))
 
     @deps.actions.on(f"{ids.ANSWER}:", prefix=True)
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -198,7 +205,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if done is not None:
             await show_completion(client, payloads.view_id(body), done)
             return
-        await client.views_update(view_id=payloads.view_id(body), view=render(current))
+        await redraw(client, payloads.view_id(body), render(current))
 
     @deps.actions.on(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -211,7 +218,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await ack()  # the step back is stored
-        await client.views_update(view_id=payloads.view_id(body), view=render(current))
+        await redraw(client, payloads.view_id(body), render(current))
 
     @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -229,7 +236,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             view = build_closed_view(_GONE)
         else:
             view = render(flow)  # finished meanwhile (a click on another replica): show the result
-        await client.views_update(view_id=payloads.view_id(body), view=view)
+        await redraw(client, payloads.view_id(body), view)
 
     @deps.actions.on(ids.RESTART)
     async def handle_restart(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -243,7 +250,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             flow.team_id, flow.user_id, flow.channel_id, flow.session_id, resume=False
         )
         await ack()  # the new flow is stored
-        await client.views_update(view_id=payloads.view_id(body), view=render(fresh))
+        await redraw(client, payloads.view_id(body), render(fresh))
 
     @deps.actions.on(ids.EXPLAIN)
     async def handle_explain(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -265,7 +272,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         flow, attempt, _ = clicked
         if flow.status != "finished":
-            await client.views_update(view_id=view_id, view=build_closed_view(_GONE))
+            await redraw(client, view_id, build_closed_view(_GONE))
             return
         # A double click, a stale copy of the modal or a second replica must not post twice:
         # one post per attempt; the click that won redraws the modal.
@@ -281,16 +288,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         except SlackApiError as error:
             log.info("diagnosis share failed: %s", api_error(error))
-            await client.views_update(
-                view_id=view_id,
-                view=render(
+            await redraw(
+                client,
+                view_id,
+                render(
                     flow,
                     note="I couldn't post in that channel. Add me with `/invite @mlorg` first.",
                     share_attempt=attempt + 1,
                 ),
             )
             return
-        await client.views_update(view_id=view_id, view=render(flow, shared_in=flow.channel_id))
+        await redraw(client, view_id, render(flow, shared_in=flow.channel_id))
 
     @deps.actions.on(ids.START)
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

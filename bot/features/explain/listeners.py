@@ -149,8 +149,7 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
     @deps.actions.on(ids.COMPARE_WITH)
     async def handle_compare_select(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        action = (body.get("actions") or [{}])[0]
-        value = str((action.get("selected_option") or {}).get("value", ""))
+        value = payloads.selected_value(body)
         a, _, b = value.partition(":")
         left, right = kb.get(a), kb.get(b)
         if not (isinstance(left, Archetype) and isinstance(right, Archetype)):
@@ -167,8 +166,8 @@ def register(app: AsyncApp, deps: Deps) -> ExplainRenderer:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        user_id = str((body.get("user") or {}).get("id", ""))
-        channel_id = str((body.get("channel") or {}).get("id", ""))
+        user_id = payloads.user_id(body)
+        channel_id = payloads.channel_id(body)
         shared = renderer.shared(payloads.action_value(body), user_id)
         if shared is None or not channel_id:
             await respond(response_type="ephemeral", replace_original=False, text=_STALE)

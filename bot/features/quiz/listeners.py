@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def _parse(value: str) -> tuple[str, int, str]:
     parts = value.split("|")
-    position = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    position = payloads.index(parts[1]) if len(parts) > 1 else -1
     return (parts[0] if parts else ""), position, (parts[2] if len(parts) > 2 else "")
 
 
@@ -137,7 +137,7 @@ def register(app: AsyncApp, deps: Deps) -> QuizEngine:
             text = "That button is out of date."
         # The hottest path in the app: feedback goes out on the shared connection pool.
         await deps.http.respond(
-            str(body.get("response_url") or ""), response_type="ephemeral", replace_original=False, text=text
+            payloads.response_url(body), response_type="ephemeral", replace_original=False, text=text
         )
 
     async def host_action(body: dict[str, Any], client: AsyncWebClient) -> tuple[Quiz, int] | str:

@@ -185,8 +185,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not await admins.allows(client, team_id, user_id):
             await ack(response_action="errors", errors={"channels": "Only admins can change these settings."})
             return
-        view = body.get("view") or {}
-        config, errors = _read_config(team_id, (view.get("state") or {}).get("values") or {})
+        view = payloads.view(body)
+        config, errors = _read_config(team_id, payloads.obj(payloads.obj(view.get("state")).get("values")))
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -198,7 +198,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors={"channels": _NOT_SAVED})
             return
         await ack()  # only now (this closes the modal): the settings are stored
-        channel = str(view.get("private_metadata") or "")
+        channel = payloads.text(view.get("private_metadata"))
         if channel:
             await client.chat_postEphemeral(channel=channel, user=user_id, text=_describe(saved))
 
@@ -238,23 +238,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
 def _read_config(team_id: str, values: dict[str, Any]) -> tuple[WorkspaceConfig, dict[str, str]]:
     """The modal's state as settings, plus per-block errors Slack shows under the fields."""
     errors: dict[str, str] = {}
-    channels = tuple((values.get("channels") or {}).get("channels", {}).get("selected_conversations") or ())
-    weekday_value = (((values.get("weekday") or {}).get("weekday") or {}).get("selected_option") or {}).get(
-        "value", "none"
-    )
-    weekday = int(weekday_value) if str(weekday_value).isdigit() and 0 <= int(weekday_value) <= 6 else None
-    time_value = ((values.get("time") or {}).get("time") or {}).get("selected_time") or "09:00"
+    picked = _field(values, "channels").get("selected_conversations")
+    channels = tuple(c for c in picked if isinstance(c, str) and c) if isinstance(picked, list) else ()
+    weekday_value = payloads.text(payloads.obj(_field(values, "weekday").get("selected_option")).get("value"))
+    weekday = int(weekday_value) if _digits(weekday_value) and 0 <= int(weekday_value) <= 6 else None
+    time_value = payloads.text(_field(values, "time").get("selected_time")) or "09:00"
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(time_value)):
         errors["time"] = "Pick a time such as 09:00."
-    zone = str(((values.get("timezone") or {}).get("timezone") or {}).get("value") or "UTC").strip()
+    zone = (payloads.text(_field(values, "timezone").get("value")) or "UTC").strip()
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         errors["timezone"] = "Use an IANA time zone name, such as Europe/Berlin or UTC."
-    raw_group = str(
-        ((values.get("min_group") or {}).get("min_group") or {}).get("value") or MIN_GROUP
-    ).strip()
-    if not raw_group.isdigit() or not MIN_GROUP <= int(raw_group) <= MAX_GROUP:
+    raw_group = (payloads.text(_field(values, "min_group").get("value")) or str(MIN_GROUP)).strip()
+    if not _digits(raw_group) or not MIN_GROUP <= int(raw_group) <= MAX_GROUP:
         errors["min_group"] = f"The minimum group size is a whole number from {MIN_GROUP} to {MAX_GROUP}."
         min_group = MIN_GROUP
     else:
@@ -270,6 +267,17 @@ def _read_config(team_id: str, values: dict[str, Any]) -> tuple[WorkspaceConfig,
         min_group=min_group,
     )
     return config, errors
+
+
+def _field(values: dict[str, Any], block: str) -> dict[str, Any]:
+    """The state of the input ``block`` (whose action_id is the block's name), or {} if malformed."""
+    return payloads.obj(payloads.obj(values.get(block)).get(block))
+
+
+def _digits(text: str) -> bool:
+    """A short run of 0-9: ``str.isdigit`` also accepts "²", and ``int`` refuses both that and
+    numbers of thousands of digits."""
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
 
 
 def _describe(config: WorkspaceConfig) -> str:
