@@ -9,7 +9,7 @@ two ``mlorg serve`` processes sharing PostgreSQL post it once between them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +36,6 @@ from tests.e2e.test_summary import (
 
 # The autouse fixture applies here too: no request ends in the global error handler.
 from tests.e2e.test_summary import no_errors_logged as no_errors_logged
-from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
 
 BOARD = "C0BOARD"
 
@@ -192,16 +191,6 @@ async def test_a_digest_that_cannot_be_delivered_is_reported_to_the_admin_who_sc
 
 
 # -- replicas ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    require_postgres()
-    name = create_pg_database()
-    try:
-        yield pg_database_url(name)
-    finally:
-        drop_pg_database(name)
 
 
 @pytest.mark.postgres

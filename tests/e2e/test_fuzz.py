@@ -40,7 +40,6 @@ from bot.store.tables import Base
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_settings
 from tests.e2e.slack_client import SlackPlatform
-from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
 
 TEAM_A, TEAM_B = "T0001", "T0002"
 #: Where interactions say to respond: replaced by the fake Slack's address before sending (the
@@ -582,16 +581,6 @@ async def test_workspace_a_replaying_workspace_b_ids_changes_none_of_b_rows(
     assert await rows_of(app, TEAM_B) == before
     assert_the_features_were_reached(hostile, len(bodies))
     await hostile.healthy()
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    require_postgres()
-    name = create_pg_database()
-    try:
-        yield pg_database_url(name)
-    finally:
-        drop_pg_database(name)
 
 
 @pytest.mark.postgres

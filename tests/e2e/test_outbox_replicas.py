@@ -29,7 +29,7 @@ from tests.e2e.test_summary import LEAD, TEAM, accepted_with, item_id_of, posts_
 
 # The autouse fixture applies here too: no request ends in the global error handler.
 from tests.e2e.test_summary import no_errors_logged as no_errors_logged
-from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
+from tests.support.postgres import fresh_pg_database
 
 #: What a replica needs at most to notice a dead worker: the lease, a poll, and some slack
 #: for a loaded machine. The issue's promise is 15 seconds.
@@ -42,22 +42,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{(tmp_path / 'mlorg.sqlite3').as_posix()}"
         return
-    require_postgres()
-    name = create_pg_database()
-    try:
-        yield pg_database_url(name)
-    finally:
-        drop_pg_database(name)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    require_postgres()
-    name = create_pg_database()
-    try:
-        yield pg_database_url(name)
-    finally:
-        drop_pg_database(name)
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

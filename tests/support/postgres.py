@@ -15,8 +15,9 @@ import asyncio
 import functools
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
@@ -27,6 +28,7 @@ __all__ = [
     "PORT",
     "create_pg_database",
     "drop_pg_database",
+    "fresh_pg_database",
     "pg_database_url",
     "postgres_available",
     "require_postgres",
@@ -140,3 +142,14 @@ def drop_pg_database(name: str) -> None:
             await connection.close()
 
     _run(drop)
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database for one test, dropped afterwards."""
+    require_postgres()
+    name = create_pg_database()
+    try:
+        yield pg_database_url(name)
+    finally:
+        drop_pg_database(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.support.postgres import create_pg_database, drop_pg_database, pg_database_url, require_postgres
+from tests.support.postgres import fresh_pg_database
 
 OpenStore = Callable[[], Awaitable[Store]]
 
@@ -21,12 +21,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{(tmp_path / 'mlorg.sqlite3').as_posix()}"
         return
-    require_postgres()
-    name = create_pg_database()
-    try:
-        yield pg_database_url(name)
-    finally:
-        drop_pg_database(name)
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture
