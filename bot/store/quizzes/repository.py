@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, cast, delete, func, select, update
+from sqlalchemy import ColumnElement, Integer, Select, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
@@ -130,25 +130,9 @@ class Quizzes:
         Only one caller wins for the deadline it saw (``seen``): a second replica's timer, or
         the same timer's next pass, finds the deadline moved to ``until`` and does nothing.
         """
-        statement = (
-            update(QuizRow)
-            .where(
-                QuizRow.team_id == team_id,
-                QuizRow.quiz_id == quiz_id,
-                QuizRow.status == "running",
-                QuizRow.current == position,
-                QuizRow.question_ts.is_(None),
-                QuizRow.deadline == seen if seen is not None else QuizRow.deadline.is_(None),
-            )
-            .values(deadline=until)
-            .returning(QuizRow.quiz_id)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._write() as session:
-            if (await session.execute(statement)).first() is None:
-                return None
-            row = await session.get(QuizRow, (team_id, quiz_id), populate_existing=True)
-            return quiz_from_row(row) if row else None
+        unposted = QuizRow.question_ts.is_(None)
+        as_seen = QuizRow.deadline == seen if seen is not None else QuizRow.deadline.is_(None)
+        return await self._conditional(team_id, quiz_id, position, {"deadline": until}, unposted, as_seen)
 
     async def end(self, team_id: str, quiz_id: str) -> Quiz | None:
         """End a running quiz; None if it had already ended (so only one caller posts the scoreboard)."""
@@ -249,9 +233,20 @@ class Quizzes:
             return len(result.all())
 
     async def _conditional(
-        self, team_id: str, quiz_id: str, position: int | None, values: dict[str, Any]
+        self,
+        team_id: str,
+        quiz_id: str,
+        position: int | None,
+        values: dict[str, Any],
+        *only_if: ColumnElement[bool],
     ) -> Quiz | None:
-        conditions = [QuizRow.team_id == team_id, QuizRow.quiz_id == quiz_id, QuizRow.status == "running"]
+        """Update a running quiz (at ``position``, and where ``only_if`` holds); None if it did not match."""
+        conditions = [
+            QuizRow.team_id == team_id,
+            QuizRow.quiz_id == quiz_id,
+            QuizRow.status == "running",
+            *only_if,
+        ]
         if position is not None:
             conditions.append(QuizRow.current == position)
         statement = (
