@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,7 @@ class Mlorg:
     retention: RetentionJob
     answerer: Answerer
     reader: SlackRequestReader
+    observer: RequestObserver
     metrics: Metrics = field(default_factory=Metrics)
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -162,8 +164,10 @@ class Mlorg:
         return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _handle_slack(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
         read = await self.reader.read(request)
         if isinstance(read, web.Response):  # unsigned (401) or unreadable (400): Bolt never sees it
+            self.observer.refused(read.status, time.perf_counter() - started)
             return read
         bolt_response = await self.bolt.async_dispatch(read)
         return await to_aiohttp_response(bolt_response)
@@ -264,6 +268,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         answerer=answerer,
         metrics=metrics,
         reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
+        observer=observer,
     )
 
 

@@ -76,6 +76,30 @@ class RequestObserver:
         )
         return response
 
+    def refused(self, status: int, seconds: float) -> None:
+        """A request refused before Bolt saw it: unsigned or stale (401), or signed but unreadable
+        (400). Its body is not parsed for a kind (nothing unsigned ever is): the kind says why."""
+        kind = "unverified" if status == 401 else "unreadable"
+        self.metrics.requests.labels(kind=kind).inc()
+        self.metrics.ack_seconds.labels(kind=kind).observe(seconds)
+        outcome = outcome_of_status(status)
+        request_id = secrets.token_hex(6)
+        log.info(
+            "%s request: %d %s in %.1f ms",
+            kind,
+            status,
+            outcome,
+            seconds * 1000,
+            extra={
+                "request_id": request_id,
+                "kind": kind,
+                "team": "-",
+                "status": status,
+                "outcome": outcome,
+                "duration_ms": round(seconds * 1000, 2),
+            },
+        )
+
     def listener_failed(self) -> None:
         """Called by the global error handler (in the request's context, before or after the ack)."""
         info = current_request.get()
