@@ -56,50 +56,53 @@ async def test_kill_9_at_random_moments_loses_no_acked_answer_posts_each_summary
         lives.append(process.start())
         return process
 
-    first = start("life00")
-    await first.wait_healthy(base)
-    stop = asyncio.Event()
-    async with (
-        Store.open(url) as store,
-        SlackPlatform(f"{base}/slack/events", SIGNING_SECRET, fake_slack.response_url()) as slack,
-        SlackPlatform(
-            f"{base}/slack/events", SIGNING_SECRET, fake_slack.response_url("summary-preview")
-        ) as admin_slack,
-    ):
-        traffic = Traffic(
-            slack, admin_slack, fake_slack, store, load_knowledge(), random.Random(SEED + 1), stop
-        )
-        running = asyncio.ensure_future(traffic.run())
-        try:
-            deadline = time.monotonic() + SOAK_SECONDS
-            process = first
-            while time.monotonic() < deadline:
-                await asyncio.sleep(rng.uniform(*LIFETIME))
-                assert not running.done() or running.exception() is None, running.exception()
-                process.kill()  # SIGKILL: no drain, nothing flushed
-                assert process.returncode == -9, process.describe()
-                process = start(f"life{len(lives):02d}")
-                await process.wait_healthy(base, timeout=60)
-        finally:
-            stop.set()
-            await asyncio.wait_for(running, timeout=60)
+    try:
+        first = start("life00")
+        await first.wait_healthy(base)
+        stop = asyncio.Event()
+        async with (
+            Store.open(url) as store,
+            SlackPlatform(f"{base}/slack/events", SIGNING_SECRET, fake_slack.response_url()) as slack,
+            SlackPlatform(
+                f"{base}/slack/events", SIGNING_SECRET, fake_slack.response_url("summary-preview")
+            ) as admin_slack,
+        ):
+            traffic = Traffic(
+                slack, admin_slack, fake_slack, store, load_knowledge(), random.Random(SEED + 1), stop
+            )
+            running = asyncio.ensure_future(traffic.run())
+            try:
+                deadline = time.monotonic() + SOAK_SECONDS
+                process = first
+                while time.monotonic() < deadline:
+                    await asyncio.sleep(rng.uniform(*LIFETIME))
+                    assert not running.done() or running.exception() is None, running.exception()
+                    process.kill()  # SIGKILL: no drain, nothing flushed
+                    assert process.returncode == -9, process.describe()
+                    process = start(f"life{len(lives):02d}")
+                    await process.wait_healthy(base, timeout=60)
+            finally:
+                stop.set()
+                await asyncio.wait_for(running, timeout=60)
 
-        last = process
-        ledger = traffic.ledger
-        print(
-            f"soak seed {SEED}: {len(lives)} processes, acks {dict(ledger.acks)}, misses {dict(ledger.misses)}"
-        )
-        assert len(lives) >= 3, "the soak was too short to kill anything"
-        assert ledger.quiz_answers and ledger.diagnosis_answers and ledger.posted_previews, ledger.acks
+            last = process
+            ledger = traffic.ledger
+            print(
+                f"soak seed {SEED}: {len(lives)} processes, acks {dict(ledger.acks)}, misses {dict(ledger.misses)}"
+            )
+            assert len(lives) >= 3, f"the soak (seed {SEED}) was too short to kill anything"
+            assert ledger.quiz_answers and ledger.diagnosis_answers and ledger.posted_previews, ledger.acks
 
-        await assert_every_acked_quiz_answer_is_stored_once(store, ledger)
-        await assert_every_acked_diagnosis_answer_is_stored(store, ledger)
-        await assert_every_posted_summary_arrives_once(store, fake_slack, ledger)
-        await assert_no_quiz_is_stuck(store, slack, fake_slack, ledger)
-        assert last.returncode is None, last.describe()
+            await assert_every_acked_quiz_answer_is_stored_once(store, ledger)
+            await assert_every_acked_diagnosis_answer_is_stored(store, ledger)
+            await assert_every_posted_summary_arrives_once(store, fake_slack, ledger)
+            await assert_no_quiz_is_stuck(store, slack, fake_slack, ledger)
+            assert last.returncode is None, last.describe()
 
+    finally:
+        for life in lives:  # a failed assertion must not leave a server running
+            life.kill()
     for life in lives:
-        life.kill()
         assert "unexpected error" not in life.output, life.describe()
 
 
