@@ -10,9 +10,7 @@ is delivered exactly once, and a quiz whose timer ran out during the outage move
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +25,8 @@ from tests.e2e.fake_slack import Call, FakeSlack, Scripted
 from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.processes import ServeProcess, child_env, free_port, serve_command
 from tests.e2e.slack_client import SlackPlatform, find_button
-from tests.e2e.test_summary import config_submission, open_config
+from tests.e2e.test_quiz import eventually as _eventually
+from tests.e2e.test_summary import accepted_with, config_submission, item_id_of, open_config
 from tests.support.pg_cluster import PgCluster, throwaway_cluster
 
 pytestmark = pytest.mark.postgres
@@ -39,6 +38,11 @@ LEAD_REF = f"<#{LEAD}|leadership>"
 QUIZ_CHANNEL = "C0QUIZ"
 REPLY = "response_url:r1"
 WAIT = 20.0
+
+
+async def eventually(check: Any, what: str, timeout: float = WAIT) -> Any:
+    """The quiz suite's poll, with this file's longer wait (a server restarts in between)."""
+    return await _eventually(check, what, timeout)
 
 
 @pytest.fixture
@@ -82,20 +86,6 @@ async def health(base_url: str) -> tuple[int, dict[str, Any]]:
         return response.status, await response.json()
 
 
-async def eventually(check: Any, what: str, timeout: float = WAIT) -> Any:
-    """Poll ``check()`` (sync or async) until it returns something truthy; return that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 async def next_reply(fake: FakeSlack, before: int) -> Call:
     return (await fake.wait_for(REPLY, before + 1, timeout=WAIT))[before]
 
@@ -113,21 +103,6 @@ async def click_post(slack: SlackPlatform, fake: FakeSlack, preview: Call) -> tu
     before = len(fake.calls_to(REPLY))
     clicked = await slack.click(find_button(preview.blocks, "Post to"), user=ADMIN)
     return clicked.status, await next_reply(fake, before)
-
-
-def item_id_of(post: Call) -> str:
-    metadata = post.args.get("metadata") or {}
-    if isinstance(metadata, str):
-        metadata = json.loads(metadata)
-    return str((metadata.get("event_payload") or {}).get("item_id") or "")
-
-
-def accepted_with(fake: FakeSlack, item_id: str) -> list[dict[str, Any]]:
-    return [
-        m
-        for m in fake.accepted
-        if ((m.get("metadata") or {}).get("event_payload") or {}).get("item_id") == item_id
-    ]
 
 
 def has_button(blocks: list[dict[str, Any]]) -> bool:
