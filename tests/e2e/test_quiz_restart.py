@@ -194,6 +194,55 @@ async def test_a_quiz_stored_by_a_replica_that_died_before_posting_it_is_started
     assert "Right!" in await answer(slack, fake_slack, started, q1, "U1", right=True)
 
 
+async def test_a_scoreboard_whose_post_was_lost_is_posted_once_by_the_timer(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    await answer(slack, fake_slack, quiz, q1, "U1", right=True)
+    fake_slack.script("chat.postMessage", failing_post())
+    await press(slack, fake_slack, q1, "End quiz", HOST, quiz)
+    ended = await eventually(lambda: _ended_unannounced(store, quiz.quiz_id), "the end to be stored")
+    await fake_slack.settle(0.3)
+    assert not _scoreboards_accepted(fake_slack, quiz.parent_ts)
+
+    await a_timer_pass_later(store, quiz.quiz_id)
+
+    await eventually(lambda: _scoreboards_accepted(fake_slack, quiz.parent_ts), "the scoreboard")
+    await fake_slack.settle(1.2)  # another timer pass posts nothing more
+    assert len(_scoreboards_accepted(fake_slack, quiz.parent_ts)) == 1
+    assert ended.status == "ended"
+    assert (await stored_quiz(store, quiz.quiz_id)).deadline is None
+
+
+async def test_a_scoreboard_posted_just_before_a_crash_is_found_in_the_thread_not_posted_again(
+    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    await press(slack, fake_slack, q1, "End quiz", HOST, quiz)
+    await eventually(lambda: _scoreboards_accepted(fake_slack, quiz.parent_ts), "the scoreboard")
+    # The crash came after Slack took the scoreboard and before the app noted it was posted.
+    await a_timer_pass_later(store, quiz.quiz_id)
+
+    await eventually(lambda: _announced(store, quiz.quiz_id), "the scoreboard to be found again")
+    assert len(_scoreboards_accepted(fake_slack, quiz.parent_ts)) == 1
+    assert fake_slack.calls_to("conversations.replies"), "the thread was not checked"
+
+
+def _scoreboards_accepted(fake: FakeSlack, parent_ts: str | None) -> list[dict[str, object]]:
+    return [m for m in fake.accepted if m.get("thread_ts") == parent_ts and m["text"] == "Quiz scoreboard"]
+
+
+async def _ended_unannounced(store: Store, quiz_id: str) -> Quiz | None:
+    quiz = await stored_quiz(store, quiz_id)
+    return quiz if quiz.status == "ended" and quiz.deadline is not None else None
+
+
+async def _announced(store: Store, quiz_id: str) -> bool:
+    return (await stored_quiz(store, quiz_id)).deadline is None
+
+
 async def _unposted(store: Store, quiz_id: str) -> Quiz | None:
     quiz = await stored_quiz(store, quiz_id)
     return quiz if quiz.current == 1 and quiz.question_ts is None else None

@@ -149,7 +149,7 @@ class QuizEngine:
         if moved is None:
             return None
         if moved.current >= moved.total:
-            ended = await self.quizzes.end(moved.team_id, moved.quiz_id)
+            ended = await self.quizzes.end(moved.team_id, moved.quiz_id, recheck_at=self.recheck_at())
             # None: End won meanwhile and posts the scoreboard; this move still closes the question.
             return Step(before, position, ended or moved, ended=ended is not None)
         return Step(before, position, moved, ended=False)
@@ -172,7 +172,7 @@ class QuizEngine:
 
     async def end(self, quiz: Quiz) -> Quiz | None:
         """Store the end of the quiz; None if it had already ended (only one caller publishes)."""
-        return await self.quizzes.end(quiz.team_id, quiz.quiz_id)
+        return await self.quizzes.end(quiz.team_id, quiz.quiz_id, recheck_at=self.recheck_at())
 
     async def finish(self, client: AsyncWebClient, quiz: Quiz) -> bool:
         """End the quiz once and publish it; False if it had already ended."""
@@ -197,6 +197,7 @@ class QuizEngine:
             thread_ts=ended.parent_ts,
             blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, min_group)),
             text="Quiz scoreboard",
+            metadata=_metadata(ended, "scoreboard"),
         )
         if ended.parent_ts:
             players = len({a.user_id for a in answers})
@@ -207,6 +208,7 @@ class QuizEngine:
                 blocks=build_parent(ended, self.topic_name(ended), result=line),
                 text=f"mlorg quiz: {line}",
             )
+        await self.quizzes.announced(ended.team_id, ended.quiz_id)
 
     async def _close_question(
         self, client: AsyncWebClient, quiz: Quiz, position: int, ts: str | None
@@ -271,7 +273,9 @@ class QuizEngine:
         while not stop.is_set():
             try:
                 for quiz in await self.quizzes.due(self._clock()):
-                    if quiz.parent_ts is None or quiz.question_ts is None:
+                    if quiz.status == "ended":
+                        await self.announce(client, quiz)
+                    elif quiz.parent_ts is None or quiz.question_ts is None:
                         await self.resume(client, quiz)
                     else:
                         await self.advance(client, quiz, quiz.current)
@@ -315,9 +319,26 @@ class QuizEngine:
             return
         await self.open_question(client, taken, taken.current)
 
+    async def announce(self, client: AsyncWebClient, quiz: Quiz) -> None:
+        """Post the scoreboard of an ended quiz whose poster went quiet (see :meth:`resume`):
+        the end was stored, then the replica died or Slack failed before the scoreboard was."""
+        if quiz.deadline is None:
+            return  # announced meanwhile
+        taken = await self.quizzes.postpone_scoreboard(
+            quiz.team_id, quiz.quiz_id, quiz.deadline, self.recheck_at()
+        )
+        if taken is None:
+            return
+        if await self._posted(client, taken, "scoreboard") is not None:
+            await self.quizzes.announced(taken.team_id, taken.quiz_id)
+            return
+        log.info("quiz %s: posting the scoreboard its end never got", taken.quiz_id)
+        await self.publish_end(client, taken)
+
     async def _posted(self, client: AsyncWebClient, quiz: Quiz, part: int | str) -> str | None:
-        """The ts of the quiz's ``part`` (a position, or "parent") if an earlier attempt posted it."""
-        if part == "parent":
+        """The ts of the quiz's ``part`` (a position, "parent" or "scoreboard") if an earlier
+        attempt posted it: in the quiz's thread, or in the channel when it has none."""
+        if part == "parent" or quiz.parent_ts is None:
             found = await client.conversations_history(
                 channel=quiz.channel_id,
                 oldest=f"{quiz.created_at.timestamp() - 60:.6f}",

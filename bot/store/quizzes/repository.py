@@ -134,18 +134,45 @@ class Quizzes:
         as_seen = QuizRow.deadline == seen if seen is not None else QuizRow.deadline.is_(None)
         return await self._conditional(team_id, quiz_id, position, {"deadline": until}, unposted, as_seen)
 
-    async def end(self, team_id: str, quiz_id: str) -> Quiz | None:
-        """End a running quiz; None if it had already ended (so only one caller posts the scoreboard)."""
+    async def end(self, team_id: str, quiz_id: str, *, recheck_at: datetime | None = None) -> Quiz | None:
+        """End a running quiz; None if it had already ended (so only one caller posts the scoreboard).
+
+        Until the scoreboard is stored as posted (:meth:`announced`), the deadline is
+        ``recheck_at``: when the timer should make sure it was.
+        """
         return await self._conditional(
-            team_id, quiz_id, None, {"status": "ended", "deadline": None, "ended_at": self._clock()}
+            team_id, quiz_id, None, {"status": "ended", "deadline": recheck_at, "ended_at": self._clock()}
         )
 
+    async def postpone_scoreboard(
+        self, team_id: str, quiz_id: str, seen: datetime, until: datetime
+    ) -> Quiz | None:
+        """Take over posting the scoreboard of an ended quiz whose poster went quiet; one caller
+        wins for the deadline it saw, as with :meth:`postpone`. An announced quiz has no
+        deadline, so nothing can take it over."""
+        as_seen = QuizRow.deadline == seen
+        return await self._conditional(team_id, quiz_id, None, {"deadline": until}, as_seen, status="ended")
+
+    async def announced(self, team_id: str, quiz_id: str) -> None:
+        """The ended quiz's scoreboard is posted: nothing is left for the timer to check."""
+        async with self._write() as session:
+            await session.execute(
+                update(QuizRow)
+                .where(QuizRow.team_id == team_id, QuizRow.quiz_id == quiz_id, QuizRow.status == "ended")
+                .values(deadline=None)
+            )
+
     async def due(self, now: datetime, limit: int = 50) -> list[Quiz]:
-        """Running quizzes whose deadline has passed, in every workspace (for the timer): the open
-        question's time is up, or a message that should have been posted by then was not."""
+        """Quizzes whose deadline has passed, in every workspace (for the timer): a running quiz's
+        open question's time is up, or a message that should have been posted by then was not
+        (a question, or an ended quiz's scoreboard)."""
         query = (
             select(QuizRow)
-            .where(QuizRow.status == "running", QuizRow.deadline.is_not(None), QuizRow.deadline <= now)
+            .where(
+                QuizRow.status.in_(("running", "ended")),
+                QuizRow.deadline.is_not(None),
+                QuizRow.deadline <= now,
+            )
             .limit(limit)
         )
         async with self._read() as session:
@@ -239,12 +266,13 @@ class Quizzes:
         position: int | None,
         values: dict[str, Any],
         *only_if: ColumnElement[bool],
+        status: str = "running",
     ) -> Quiz | None:
-        """Update a running quiz (at ``position``, and where ``only_if`` holds); None if it did not match."""
+        """Update a quiz in ``status`` (at ``position``, and where ``only_if`` holds); None if it did not match."""
         conditions = [
             QuizRow.team_id == team_id,
             QuizRow.quiz_id == quiz_id,
-            QuizRow.status == "running",
+            QuizRow.status == status,
             *only_if,
         ]
         if position is not None:

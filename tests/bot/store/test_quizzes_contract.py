@@ -273,6 +273,30 @@ async def test_a_step_whose_post_went_quiet_is_due_and_taken_over_by_one_caller(
     assert await store.quizzes.postpone(TEAM, quiz.quiz_id, 1, None, later) is None
 
 
+async def test_an_end_whose_scoreboard_went_unposted_is_due_until_announced(
+    store: Store, open_store: OpenStore
+) -> None:
+    other = await open_store()
+    quiz, _ = await store.quizzes.create(TEAM, CHANNEL, HOST, ITEMS)
+    ended = await store.quizzes.end(TEAM, quiz.quiz_id, recheck_at=START)
+    assert ended is not None and ended.status == "ended" and ended.deadline == START
+    [due] = await store.quizzes.due(START + timedelta(seconds=1))
+
+    later = START + timedelta(seconds=21)
+    taken = await asyncio.gather(
+        *(
+            (store if n % 2 else other).quizzes.postpone_scoreboard(TEAM, quiz.quiz_id, due.deadline, later)
+            for n in range(6)
+        )
+    )
+
+    assert len([t for t in taken if t is not None]) == 1
+    await store.quizzes.announced(TEAM, quiz.quiz_id)
+    assert await store.quizzes.due(later + timedelta(days=1)) == []
+    # Announced: nothing is left to take over, whatever deadline a late caller saw.
+    assert await store.quizzes.postpone_scoreboard(TEAM, quiz.quiz_id, later, later) is None
+
+
 async def test_advancing_past_the_last_question_leaves_every_question_asked(store: Store) -> None:
     quiz, _ = await store.quizzes.create(TEAM, CHANNEL, HOST, ITEMS)
 
