@@ -8,7 +8,9 @@ mapped to its async driver here rather than rejected.
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -161,7 +163,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
     try:
         # busy_timeout first: switching to WAL needs a lock another new connection may hold.
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         # In WAL mode NORMAL is durable against a crash of the process (kill -9 included): a
         # committed transaction is in the WAL file. Only an OS crash or power loss can drop the
         # last few, and it saves an fsync per commit, which is most of a quiz click's cost.
@@ -169,6 +171,34 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL, once: the mode is stored in the file, so later connections only read it.
+
+    Two processes opening a brand-new file at once (replicas starting, a migration racing a
+    first request) may both try to switch, and SQLite can answer the loser "database is
+    locked" at once instead of waiting out the busy timeout. The loser looks again shortly
+    (the winner has usually switched by then) and gives up after about two seconds.
+    """
+    for attempt in itertools.count(1):
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            row = cursor.fetchone()
+            if row is not None and str(row[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as error:
+            if "locked" not in str(error) or attempt >= _WAL_ATTEMPTS:
+                raise
+            # A blocking pause, on purpose: it happens only while a new file is being set up.
+            time.sleep(_WAL_RETRY_SECONDS)
+
+
+#: How often, and how far apart, a connection tries to switch a new file to WAL (~2 s in all).
+_WAL_ATTEMPTS: Final = 40
+_WAL_RETRY_SECONDS: Final = 0.05
 
 
 def _begin_immediate(connection: Connection) -> None:
