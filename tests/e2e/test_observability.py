@@ -21,11 +21,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.observability.logs import JsonFormatter, RequestContextFilter
 from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.e2e.fake_socket_mode import FakeSocketMode
-from tests.e2e.harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, RunningApp
+from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, RunningApp
 from tests.e2e.processes import ServeProcess, child_env, free_port, serve_command
 from tests.e2e.slack_client import SlackPlatform
 from tests.e2e.test_quiz import answer, start_quiz, store_of
-from tests.e2e.test_socket_mode import slash_command_payload
+from tests.e2e.test_socket_mode import slash_command_payload, socket_mode_env
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -235,14 +235,7 @@ async def test_socket_mode_serves_metrics_only_on_the_metrics_port_when_asked(
     fake_slack: FakeSlack, socket_endpoint: FakeSocketMode, tmp_path: Path
 ) -> None:
     metrics_port = free_port()
-    env = child_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'mlorg.sqlite3'}",
-        MLORG_METRICS_PORT=str(metrics_port),
-    )
+    env = socket_mode_env(fake_slack, tmp_path, MLORG_METRICS_PORT=str(metrics_port))
     metrics_url = f"http://127.0.0.1:{metrics_port}"
     async with ServeProcess(serve_command(http=False), env, tmp_path, name="socket-mode") as app:
         await app.while_running(socket_endpoint.wait_connected(timeout=30))
@@ -266,13 +259,7 @@ async def test_socket_mode_serves_metrics_only_on_the_metrics_port_when_asked(
 async def test_socket_mode_without_a_metrics_port_serves_no_metrics(
     fake_slack: FakeSlack, socket_endpoint: FakeSocketMode, tmp_path: Path
 ) -> None:
-    env = child_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'mlorg.sqlite3'}",
-    )
+    env = socket_mode_env(fake_slack, tmp_path)
     async with ServeProcess(serve_command(http=False), env, tmp_path, name="socket-mode") as app:
         await app.while_running(socket_endpoint.wait_connected(timeout=30))
         await app.wait_for_output("connected in Socket Mode", timeout=10)

@@ -94,16 +94,22 @@ async def test_the_app_answers_a_slash_command_envelope_with_its_ack_in_process(
         await mlorg.shutdown()
 
 
-async def test_mlorg_serve_in_socket_mode_acks_over_the_websocket_and_stops_on_sigterm(
-    fake_slack: FakeSlack, socket_endpoint: FakeSocketMode, tmp_path: Path
-) -> None:
-    env = child_env(
+def socket_mode_env(fake_slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of ``mlorg serve`` in Socket Mode against the fake Slack, on a SQLite file."""
+    return child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_API_URL=fake_slack.api_url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'mlorg.sqlite3'}",
+        **extra,
     )
+
+
+async def test_mlorg_serve_in_socket_mode_acks_over_the_websocket_and_stops_on_sigterm(
+    fake_slack: FakeSlack, socket_endpoint: FakeSocketMode, tmp_path: Path
+) -> None:
+    env = socket_mode_env(fake_slack, tmp_path)
     app = ServeProcess(serve_command(http=False), env, tmp_path, name="socket-mode")
     try:
         app.start()
