@@ -50,50 +50,34 @@ class RequestObserver:
             response = await AsyncApp.async_dispatch(app, request)
         finally:
             current_request.reset(token)
-        elapsed = time.perf_counter() - started
-        m = self.metrics
-        m.requests.labels(kind=info.kind).inc()
-        m.ack_seconds.labels(kind=info.kind).observe(elapsed)
         if response.status >= 500 and not info.failed:
             info.failed = True
-            m.request_errors.labels(kind=info.kind).inc()
-        outcome = outcome_of_status(response.status)
-        log.info(
-            "%s from %s: %d %s in %.1f ms",
-            info.kind,
-            info.team,
-            response.status,
-            outcome,
-            elapsed * 1000,
-            extra={
-                "request_id": info.request_id,
-                "kind": info.kind,
-                "team": info.team,
-                "status": response.status,
-                "outcome": outcome,
-                "duration_ms": round(elapsed * 1000, 2),
-            },
-        )
+            self.metrics.request_errors.labels(kind=info.kind).inc()
+        self._record(info, response.status, time.perf_counter() - started)
         return response
 
     def refused(self, status: int, seconds: float) -> None:
         """A request refused before Bolt saw it: unsigned or stale (401), or signed but unreadable
         (400). Its body is not parsed for a kind (nothing unsigned ever is): the kind says why."""
         kind = "unverified" if status == 401 else "unreadable"
-        self.metrics.requests.labels(kind=kind).inc()
-        self.metrics.ack_seconds.labels(kind=kind).observe(seconds)
+        self._record(RequestInfo(request_id=secrets.token_hex(6), kind=kind, team="-"), status, seconds)
+
+    def _record(self, info: RequestInfo, status: int, seconds: float) -> None:
+        """Count the request, time its ack, and write its one log line."""
+        self.metrics.requests.labels(kind=info.kind).inc()
+        self.metrics.ack_seconds.labels(kind=info.kind).observe(seconds)
         outcome = outcome_of_status(status)
-        request_id = secrets.token_hex(6)
         log.info(
-            "%s request: %d %s in %.1f ms",
-            kind,
+            "%s from %s: %d %s in %.1f ms",
+            info.kind,
+            info.team,
             status,
             outcome,
             seconds * 1000,
             extra={
-                "request_id": request_id,
-                "kind": kind,
-                "team": "-",
+                "request_id": info.request_id,
+                "kind": info.kind,
+                "team": info.team,
                 "status": status,
                 "outcome": outcome,
                 "duration_ms": round(seconds * 1000, 2),
