@@ -155,17 +155,20 @@ class Traffic:
         questions = self.kb.questions
         while not self.stop.is_set():
             flow = await self.store.diagnoses.active_flow(TEAM, user, None)
-            if flow is None or flow.status != "active" or flow.step >= len(questions):
+            if flow is None or flow.status != "active":
                 await self._send(
                     "diagnose", self.slack.command("diagnose restart", user=user, channel=TALK_CHANNEL)
                 )
                 await self._pause(0.2, 0.4)
                 continue
-            question = questions[flow.step]
+            # Every answer stored but the flow not finished (the kill fell between the two): the
+            # person still sees the last question, and clicking it again finishes the flow.
+            step = min(flow.step, len(questions) - 1)
+            question = questions[step]
             option = _pick([o.id for o in question.options], flow.flow_id, question.id)
             button = {
                 "action_id": f"{diagnose_ids.ANSWER}:{option}",
-                "value": encode(flow.flow_id, flow.step, option),
+                "value": encode(flow.flow_id, step, option),
                 "type": "button",
             }
             view = {"id": f"V{user}", "type": "modal", "callback_id": diagnose_ids.VIEW}
