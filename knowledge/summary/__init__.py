@@ -9,7 +9,15 @@ One module per job: :mod:`~knowledge.summary.period` (the fixed weeks),
 from __future__ import annotations
 
 from knowledge.summary.build import FOCUS_ITEMS, SHIFT_POINTS, SUGGEST_DIAGNOSE, SUGGEST_QUIZ, build_summary
-from knowledge.summary.model import ArchetypeShift, Change, MissedTopic, Summary
+from knowledge.summary.model import (
+    TREND_PERIODS,
+    ArchetypeShift,
+    Change,
+    MissedTopic,
+    Summary,
+    TopicAccuracy,
+    TrendPoint,
+)
 from knowledge.summary.period import Period
 from knowledge.summary.render import render_summary_text, summary_headline
 
@@ -18,11 +26,14 @@ __all__ = [
     "SHIFT_POINTS",
     "SUGGEST_DIAGNOSE",
     "SUGGEST_QUIZ",
+    "TREND_PERIODS",
     "ArchetypeShift",
     "Change",
     "MissedTopic",
     "Period",
     "Summary",
+    "TopicAccuracy",
+    "TrendPoint",
     "build_summary",
     "render_summary_text",
     "summary_headline",

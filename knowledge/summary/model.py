@@ -11,7 +11,21 @@ from knowledge.models import Archetype
 from knowledge.quiz import QuizStats
 from knowledge.summary.period import Period
 
-__all__ = ["ArchetypeShift", "Change", "MissedTopic", "Summary", "count_words", "people_words", "topic_name"]
+__all__ = [
+    "TREND_PERIODS",
+    "ArchetypeShift",
+    "Change",
+    "MissedTopic",
+    "Summary",
+    "TopicAccuracy",
+    "TrendPoint",
+    "count_words",
+    "people_words",
+    "topic_name",
+]
+
+#: How many periods (the summary's own included) the trend covers.
+TREND_PERIODS = 8
 
 # --- What the summary holds --------------------------------------------------------------------
 
@@ -51,6 +65,34 @@ class Change:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """One period of the trend: how the people placed then split by best fit.
+
+    ``mix`` pairs every archetype with the whole percent of placed people whose best fit
+    it is (summing to 100), in archetype order; it is empty when the period is not
+    ``visible`` (fewer than the minimum group placed), and the chart leaves a gap there.
+    """
+
+    period: Period
+    placed: int
+    visible: bool
+    mix: tuple[tuple[Archetype, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class TopicAccuracy:
+    """How quiz players did on one topic: only topics answered by at least the group size of people."""
+
+    topic: Topic
+    answers: int
+    correct: int
+    #: Whole percent of answers that were right.
+    percent: int
+    #: The topic the summary names first among the most missed.
+    most_missed: bool = False
+
+
+@dataclass(frozen=True)
 class Summary:
     """A period's digest for leaders, already anonymised: render it, do not filter it again."""
 
@@ -84,6 +126,11 @@ class Summary:
     #: Questions people asked in plain words that mlorg could not answer (or that were voted
     #: down), with how often each was asked, most asked first. Never who asked.
     unanswered: tuple[tuple[str, int], ...] = ()
+    #: The last TREND_PERIODS periods, oldest first, this one last (empty when not computed).
+    trend: tuple[TrendPoint, ...] = ()
+    #: Quiz accuracy per topic, lowest first; only when ``quiz_visible`` and per topic only
+    #: when at least ``min_group`` people answered it.
+    topic_accuracy: tuple[TopicAccuracy, ...] = ()
 
     @property
     def leading(self) -> Archetype | None:
