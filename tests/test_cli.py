@@ -77,9 +77,13 @@ def broken_overlay(tmp_path: Path) -> Path:
     return overlay
 
 
-def test_the_module_entry_point_runs_main() -> None:
-    source = (Path(__file__).resolve().parents[1] / "bot" / "cli.py").read_text(encoding="utf-8")
-    assert 'if __name__ == "__main__":' in source
+def test_python_dash_m_bot_cli_runs_the_same_command_line() -> None:
+    # Tests, the sandbox runner and the e2e processes all start `python -m bot.cli ...`.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "explain", "rnd"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2. Research and development (R&D) ML\n")
 
 
 # --- explain -------------------------------------------------------------------------------------
