@@ -35,6 +35,7 @@ __all__ = [
     "FILE_ID",
     "MAX_FILES",
     "MAX_FILE_BYTES",
+    "MAX_PENDING",
     "SERVE_PATH",
     "Files",
     "StoredFile",
@@ -156,7 +157,8 @@ class Files:
         #: Where the app reaches the stand-in (the runner sets it once listening).
         self.base_url = ""
         self.files: dict[str, StoredFile] = {}
-        self._pending: dict[str, str] = {}  # upload key -> file id
+        #: Upload key -> id of each file not yet completed (uploaded or not), oldest first.
+        self._pending: dict[str, str] = {}
         self._data: dict[str, bytes] = {}  # bytes not on disk (no directory, or not yet complete)
         if directory is not None:
             self._load(directory)
@@ -211,6 +213,8 @@ class Files:
             if stored is None or not stored.uploaded:
                 raise ApiError("file_not_found", f"[ERROR] {item['id']} was not uploaded")
             found.append((stored, item))
+        done = {stored.id for stored, _ in found}
+        self._pending = {key: file_id for key, file_id in self._pending.items() if file_id not in done}
         for stored, item in found:
             stored.title = str(item.get("title") or stored.title)
             if not stored.complete:
@@ -257,7 +261,6 @@ class Files:
         if status != 200:
             log.warning("refused an upload of %s (%s): %s", stored.name, stored.id, reply)
             return web.Response(status=status, text=reply)
-        del self._pending[request.match_info["key"]]
         stored.filetype, stored.size, stored.uploaded = image_type(data) or "", len(data), True
         self._data[stored.id] = data
         return web.Response(text=reply)

@@ -165,7 +165,7 @@ class WebApi:
         if problems:
             for problem in problems:
                 self.ws.warn(where, problem)
-            raise ApiError("invalid_blocks", *(f"[ERROR] {p}" for p in problems))
+            raise ApiError("invalid_blocks", *(f"[ERROR] {p}" for p in problems), errors=problems)
         if required and not text and not blocks:
             raise ApiError("no_text")
         return text, with_block_ids(blocks)

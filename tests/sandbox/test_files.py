@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.files import FILE_ID, MAX_FILE_BYTES, Files, image_type
+from bot.sandbox.files import FILE_ID, MAX_FILE_BYTES, MAX_PENDING, Files, image_type
 from bot.sandbox.runner import Sandbox
 from bot.sandbox.surfaces import ApiError, Triggers, Views
 from bot.sandbox.web_api import WebApi
@@ -84,10 +84,11 @@ async def test_a_block_naming_an_unknown_file_is_refused_like_slack(sandbox: San
         )
 
     assert refused.value.response["error"] == "invalid_blocks"
-    assert refused.value.response["response_metadata"]["messages"] == [
-        "[ERROR] invalid slack file [json-pointer:/blocks/0/slack_file]",
-        "[ERROR] invalid slack file [json-pointer:/blocks/2/elements/0/slack_file]",
+    assert refused.value.response["errors"] == [
+        "invalid slack file [json-pointer:/blocks/0/slack_file]",
+        "invalid slack file [json-pointer:/blocks/2/elements/0/slack_file]",
     ]
+    assert refused.value.response["response_metadata"]["messages"][0].startswith("[ERROR] invalid slack file")
     assert sandbox.ws.messages["C0GENERAL"] == []
 
 
@@ -169,6 +170,18 @@ async def test_uploaded_files_survive_a_restart_and_go_with_a_reset(tmp_path: Pa
         assert not list((tmp_path / "try" / "files").iterdir())
     finally:
         await second.stop()
+
+
+async def test_uploads_never_completed_are_bounded_too(sandbox: Sandbox) -> None:
+    client = client_of(sandbox)
+    first = await client.files_getUploadURLExternal(filename="c.png", length=len(CHART))
+    async with aiohttp.ClientSession() as session, session.post(first["upload_url"], data=CHART):
+        pass
+    for _ in range(MAX_PENDING):
+        await client.files_getUploadURLExternal(filename="c.png", length=len(CHART))
+
+    assert first["file_id"] not in sandbox.files.files
+    assert len(sandbox.files.files) == MAX_PENDING
 
 
 async def test_past_the_bound_the_oldest_files_are_forgotten() -> None:
