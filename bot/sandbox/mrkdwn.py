@@ -67,6 +67,15 @@ EMOJI: dict[str, str] = {
     "building_construction": "🏗️",
     "test_tube": "🧪",
     "star": "⭐",
+    # The chart palette's legend squares (knowledge/charts/palette.py), one per archetype colour.
+    "large_yellow_square": "🟨",
+    "large_purple_square": "🟪",
+    "large_blue_square": "🟦",
+    "large_green_square": "🟩",
+    "large_orange_square": "🟧",
+    "large_red_square": "🟥",
+    "large_brown_square": "🟫",
+    "white_large_square": "⬜",
 }
 
 #: Private-use characters that stand in for finished HTML while the text around it is formatted.

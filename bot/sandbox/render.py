@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.blockkit import BLOCK_TYPES, ELEMENT_TYPES
+from bot.sandbox.files import FILE_ID, SERVE_PATH
 from bot.sandbox.mrkdwn import Names, mrkdwn_to_html, plain_to_html
 from bot.sandbox.workspace import BOT, Message, Workspace
 
 __all__ = ["Ctx", "render_blocks", "render_message", "render_text_object", "render_view"]
 
 _SELECTS = {"static_select", "multi_static_select", "overflow"}
+_BLANK = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
 _CONVERSATION_SELECTS = {"conversations_select", "multi_conversations_select", "channels_select"}
 
 
@@ -135,9 +137,17 @@ def _image(block: dict[str, Any], ctx: Ctx) -> str:
 
 
 def _image_url(element: Mapping[str, Any]) -> str:
-    """Nothing is fetched from outside: only data URLs are drawn; others become a placeholder."""
+    """Nothing is fetched from outside: an uploaded file (``slack_file``) is served by the page
+    server at ``/files/<id>``, a data URL is drawn as is, anything else becomes a blank pixel."""
+    ref = element.get("slack_file")
+    if isinstance(ref, Mapping):
+        file_id = str(ref.get("id") or "")
+        if not file_id and isinstance(ref.get("url"), str):
+            file_id = ref["url"].rsplit("/", 1)[-1]
+        if FILE_ID.fullmatch(file_id):
+            return f"{SERVE_PATH}{file_id}"
     url = str(element.get("image_url") or "")
-    return url if url.startswith("data:image/") else "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+    return url if url.startswith("data:image/") else _BLANK
 
 
 def _input(block: dict[str, Any], ctx: Ctx) -> str:

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from bot.app import EVENTS_PATH, Mlorg, build_app
 from bot.sandbox.delivery import ACK_SECONDS, Delivery
+from bot.sandbox.files import Files
 from bot.sandbox.manifest import Manifest, load_manifest
 from bot.sandbox.page import Page
 from bot.sandbox.responses import ResponseUrls
@@ -42,6 +43,8 @@ log = logging.getLogger("mlorg.sandbox")
 
 DATABASE_FILE = "mlorg.sqlite3"
 WORKSPACE_FILE = "workspace.json"
+#: Uploaded files (charts) live next to the workspace file, so kept messages keep their images.
+FILES_DIR = "files"
 
 
 def default_data_dir(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -71,7 +74,10 @@ class Sandbox:
         self.triggers = Triggers()
         self.views = Views(self.ws)
         self.responses = ResponseUrls(self.ws)
-        self.api = WebApi(self.ws, self.views, self.triggers, self.token, scopes=self.manifest.scopes)
+        self.files = Files(data_dir / FILES_DIR, self.ws)
+        self.api = WebApi(
+            self.ws, self.views, self.triggers, self.token, scopes=self.manifest.scopes, files=self.files
+        )
         self.delivery = Delivery(
             self.ws,
             self.views,
@@ -98,13 +104,15 @@ class Sandbox:
         standin = web.Application(client_max_size=4 * 1024 * 1024)
         standin.router.add_route("*", "/api/{method}", self.api.handle)
         standin.router.add_post("/response/{token}", self.responses.handle)
+        standin.router.add_post("/control/api/{method}", self.control_api)
+        self.files.add_routes(standin)
         self.page.add_routes(standin)
         self._standin = web.AppRunner(standin, access_log=None, shutdown_timeout=1.0)
         await self._standin.setup()
         internal = web.TCPSite(self._standin, "127.0.0.1", 0)
         await internal.start()
         self.internal_url = f"http://127.0.0.1:{_port_of(internal)}"
-        self.responses.base_url = self.internal_url
+        self.responses.base_url = self.files.base_url = self.internal_url
         public = web.TCPSite(self._standin, self.host, self.port)
         try:
             await public.start()
@@ -116,6 +124,20 @@ class Sandbox:
         self.port = _port_of(public)
         await self._start_app()
         return self.url
+
+    async def control_api(self, request: web.Request) -> web.Response:
+        """``/control/api/<method>``: a Web API call made as the app would make it, without its token.
+
+        Tests set a scene with it (an uploaded chart in a message) without knowing the token
+        the runner generated; the call is checked and recorded like the app's own.
+        """
+        try:
+            args = await request.json() if request.can_read_body else {}
+        except ValueError:
+            args = None
+        if not isinstance(args, dict):
+            raise web.HTTPBadRequest(text="expected a JSON object of arguments")
+        return web.json_response(await self.api.handle_args(request.match_info["method"], args))
 
     def settings(self) -> Settings:
         values: dict[str, Any] = {
@@ -172,6 +194,7 @@ class Sandbox:
         for path in self.data_dir.glob(DATABASE_FILE + "*"):
             path.unlink(missing_ok=True)
         self.views.stacks.clear()
+        self.files.clear()
         self.ws.reset()
         await self._start_app()
 

@@ -29,13 +29,17 @@ MAX_STACK = 3
 class ApiError(Exception):
     """A Web API error as Slack reports it: ``{"ok": false, "error": code, ...}``."""
 
-    def __init__(self, code: str, *messages: str) -> None:
+    def __init__(self, code: str, *messages: str, errors: list[str] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.messages = list(messages)
+        #: ``invalid_blocks`` also lists each problem bare, e.g. ``invalid slack file [json-pointer:…]``.
+        self.errors = errors
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ok": False, "error": self.code}
+        if self.errors:
+            out["errors"] = self.errors
         if self.messages:
             out["response_metadata"] = {"messages": self.messages}
         return out

@@ -14,17 +14,17 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.sandbox.arguments import Args, json_arg, request_args
 from bot.sandbox.blockkit import MAX_TEXT, check_blocks, check_view, parse_blocks
+from bot.sandbox.files import Files
 from bot.sandbox.surfaces import ApiError, Triggers, Views
 from bot.sandbox.workspace import APP_ID, BOT, BOT_ID, TEAM_ID, TEAM_NAME, Channel, Message, Workspace
 
 __all__ = ["METHODS", "WebApi", "with_block_ids"]
 
-Args = dict[str, Any]
 Method = Callable[[Args], Awaitable[dict[str, Any]]]
 
 #: Every method the stand-in answers; the contract test checks the app calls nothing else.
@@ -42,6 +42,8 @@ METHODS = (
     "conversations.info",
     "conversations.history",
     "conversations.replies",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 )
 
 
@@ -59,9 +61,17 @@ def with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class WebApi:
     def __init__(
-        self, ws: Workspace, views: Views, triggers: Triggers, token: str, *, scopes: frozenset[str]
+        self,
+        ws: Workspace,
+        views: Views,
+        triggers: Triggers,
+        token: str,
+        *,
+        scopes: frozenset[str],
+        files: Files | None = None,
     ) -> None:
         self.ws = ws
+        self.files = files or Files(ws=ws)
         self.views = views
         self.triggers = triggers
         self.token = token
@@ -80,13 +90,15 @@ class WebApi:
             "conversations.info": self.conversations_info,
             "conversations.history": self.conversations_history,
             "conversations.replies": self.conversations_replies,
+            "files.getUploadURLExternal": self._needs("files:write", self.files.get_upload_url),
+            "files.completeUploadExternal": self._needs("files:write", self.files.complete_upload),
         }
         assert set(self._methods) == set(METHODS)
 
     # -- HTTP ------------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        args = await _args(request)
+        args = await request_args(request)
         try:
             self._authenticate(request, args)
         except ApiError as error:
@@ -122,6 +134,16 @@ class WebApi:
         if token != self.token:
             raise ApiError("invalid_auth")
 
+    def _needs(self, scope: str, method: Method) -> Method:
+        """Slack answers ``missing_scope`` when the app was not granted what the method needs."""
+
+        async def call(args: Args) -> dict[str, Any]:
+            if scope not in self.scopes:
+                raise ApiError("missing_scope", f"[ERROR] needed: {scope}")
+            return await method(args)
+
+        return call
+
     # -- helpers -----------------------------------------------------------------------------------
     def _channel(self, args: Args, *, posting: bool) -> Channel:
         ref = str(args.get("channel") or "")
@@ -139,11 +161,11 @@ class WebApi:
         blocks, shape = parse_blocks(args.get("blocks"))
         if len(text) > MAX_TEXT:
             raise ApiError("msg_too_long")
-        problems = shape + check_blocks(blocks)
+        problems = shape + check_blocks(blocks) + self.files.problems(blocks)
         if problems:
             for problem in problems:
                 self.ws.warn(where, problem)
-            raise ApiError("invalid_blocks", *(f"[ERROR] {p}" for p in problems))
+            raise ApiError("invalid_blocks", *(f"[ERROR] {p}" for p in problems), errors=problems)
         if required and not text and not blocks:
             raise ApiError("no_text")
         return text, with_block_ids(blocks)
@@ -182,7 +204,7 @@ class WebApi:
 
     async def chat_post_message(self, args: Args) -> dict[str, Any]:
         channel = self._channel(args, posting=True)
-        metadata = _json(args.get("metadata"))
+        metadata = json_arg(args.get("metadata"))
         message = self._post(
             channel, args, "chat.postMessage", metadata=metadata if isinstance(metadata, dict) else None
         )
@@ -241,10 +263,12 @@ class WebApi:
         return {"ok": True, "channel": channel.id, "ts": message.ts}
 
     def _view_arg(self, args: Args, where: str) -> dict[str, Any]:
-        view = _json(args.get("view"))
+        view = json_arg(args.get("view"))
         if not isinstance(view, dict):
             raise ApiError("invalid_arguments", "[ERROR] missing required field: view")
         problems = check_view(view)
+        if not problems:
+            problems = self.files.problems(list(view.get("blocks") or []), "/view/blocks")
         if problems:
             for problem in problems:
                 self.ws.warn(where, problem)
@@ -361,26 +385,3 @@ def _channel_api(channel: Channel) -> dict[str, Any]:
         "topic": {"value": channel.topic},
         "num_members": len(channel.members),
     }
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
-async def _args(request: web.Request) -> Args:
-    """Arguments as slack_sdk sends them: a query (GET), a form, or JSON."""
-    args: Args = dict(request.query)
-    if request.method == "POST":
-        raw = await request.text()
-        if request.content_type == "application/json":
-            loaded = json.loads(raw or "{}")
-            if isinstance(loaded, dict):
-                args.update(loaded)
-        else:
-            args.update(parse_qsl(raw, keep_blank_values=True))
-    return args

@@ -149,6 +149,7 @@ def test_the_home_tab_opens_topics_in_a_modal(slack: SlackPage) -> None:
     slack.go("app")
     home = slack.page.get_by_test_id("home")
     expect(home).to_contain_text("Five archetypes")
+    expect(home).to_contain_text("Colours in mlorg's charts: 🟨 Nascent · 🟪 R&D")  # the legend's squares
     home.get_by_role("button", name="Open").first.click()
     slack.settle()
     expect(slack.modal).to_be_visible()

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.mrkdwn import Names, decode, mrkdwn_to_html, plain_to_html
+from bot.sandbox.mrkdwn import EMOJI, Names, decode, mrkdwn_to_html, plain_to_html
+from knowledge.charts.palette import swatch
 
 NAMES = Names(lambda u: {"U1": "Ada Admin"}.get(u), lambda c: {"C1": "general"}.get(c))
 ALLOWED = {"b", "i", "s", "code", "pre", "blockquote", "br", "span", "a"}
@@ -99,3 +100,14 @@ def test_plain_text_is_text(text: str) -> None:
     parsed = tags_of(plain_to_html(text, emoji=False))
     assert parsed.tags == []
     assert "".join(parsed.text) == decode(text).replace("\r", "\n") or "\r" in text
+
+
+def test_every_chart_colour_square_is_drawn_as_its_emoji() -> None:
+    """The Home tab's legend is made of these squares; a shortcode left as ``:name:`` is no legend."""
+    squares = {swatch(number).emoji for number in range(1, 10)}
+
+    drawn = mrkdwn_to_html(" ".join(sorted(squares)), NAMES)
+
+    assert len(squares) == 8
+    assert ":" not in drawn
+    assert {EMOJI[s.strip(":")] for s in squares} == set(drawn.split())

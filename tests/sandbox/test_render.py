@@ -110,3 +110,56 @@ def test_hostile_text_anywhere_stays_text(text: str, label: str, value: str) -> 
     parser = _Tags()
     parser.feed(render_message(message, ctx()) + render_message(Message("2.0", "C0GENERAL", "U0MIA", text), ctx()))
     assert parser.scripts == 0 and parser.handlers == []
+
+
+class _Images(HTMLParser):
+    """The ``<img>`` attributes and the visible text of some markup, as a browser reads them."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict[str, str | None]] = []
+        self.text = ""
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def test_an_image_block_with_an_uploaded_file_points_at_the_page_server_and_keeps_its_words() -> None:
+    block = {
+        "type": "image",
+        "block_id": "chart",
+        "slack_file": {"id": "F0A1B2C3D4E"},
+        "alt_text": "Embedded 60% & R&D 40%",
+        "title": plain("Your team's mix"),
+    }
+
+    drawn = _Images(render_blocks([block], ctx()))
+
+    assert drawn.images == [{"class": "bk-image", "src": "/files/F0A1B2C3D4E", "alt": "Embedded 60% & R&D 40%"}]
+    assert "Your team's mix" in drawn.text
+
+
+def test_uploaded_files_show_in_context_and_accessory_images_too() -> None:
+    picture = {"type": "image", "slack_file": {"id": "F0A1B2C3D4E"}, "alt_text": "square"}
+    blocks = [
+        {"type": "context", "elements": [picture, plain("legend")]},
+        {"type": "section", "text": plain("x"), "accessory": picture},
+    ]
+
+    sources = [image["src"] for image in _Images(render_blocks(blocks, ctx())).images]
+
+    assert sources == ["/files/F0A1B2C3D4E", "/files/F0A1B2C3D4E"]
+
+
+def test_a_file_id_that_is_not_one_never_becomes_a_path() -> None:
+    for ref in ({"id": "../workspace.json"}, {"id": "F0A1B2C3D4E/../x"}, {"url": "https://evil.test/a.png"}, "F0"):
+        block = {"type": "image", "slack_file": ref, "alt_text": "a"}
+
+        (image,) = _Images(render_blocks([block], ctx())).images
+
+        assert str(image["src"]).startswith("data:image/"), ref
