@@ -10,12 +10,14 @@ error for the person or a lost message.
 - :class:`ChartPoster` posts or updates with the images, waiting briefly while Slack
   processes the files, else without them.
 - :func:`chart_payload` carries charts in an outbox item.
+- :class:`ChartKit` bundles them for features (``Deps.charts``).
 """
 
 from __future__ import annotations
 
 from bot.charts.blocks import MESSAGE_BLOCK_LIMIT, Placement, image_block, is_image_block, with_images
 from bot.charts.counters import NO_COUNTERS, ChartCounters
+from bot.charts.kit import ChartKit
 from bot.charts.payload import PayloadChart, chart_payload, charts_of, placements
 from bot.charts.post import ChartPoster, rejects_slack_file
 from bot.charts.render import ChartRenderer
@@ -25,6 +27,7 @@ __all__ = [
     "MESSAGE_BLOCK_LIMIT",
     "NO_COUNTERS",
     "ChartCounters",
+    "ChartKit",
     "ChartPoster",
     "ChartRenderer",
     "ChartUploader",
