@@ -32,6 +32,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import payloads
 from bot.actions import ActionRouter
+from bot.charts import ChartKit
 from bot.commands import CommandRouter
 from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
@@ -96,6 +97,7 @@ class Mlorg:
     reader: SlackRequestReader
     observer: RequestObserver
     metrics: Metrics = field(default_factory=Metrics)
+    charts: ChartKit = field(default_factory=ChartKit)
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -140,6 +142,7 @@ class Mlorg:
         self._jobs = []
         self._started = False
         self.metrics.close()
+        await self.charts.aclose()
         await self.http.close()
         await self.store.close()
 
@@ -224,6 +227,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     actions = ActionRouter()
     http = SharedSession(timeout=API_TIMEOUT_SECONDS)  # the timeout in effect for every call
     answerer = Answerer(kb)
+    charts = ChartKit(metrics)
     deps = Deps(
         settings=settings,
         kb=kb,
@@ -233,6 +237,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         http=http,
         admins=Admins(settings.admin_ids),
         answerer=answerer,
+        charts=charts,
     )
     _install_middleware(bolt, store)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
@@ -249,7 +254,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         timeout=API_TIMEOUT_SECONDS,
         retry_handlers=observed_retries(metrics, []),
     )
-    outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids)
+    outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids, counters=metrics)
     observer = observe_app(bolt, metrics, store, commands, actions)
     _install_error_handler(bolt, observer)
     return Mlorg(
@@ -267,6 +272,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
         answerer=answerer,
         metrics=metrics,
+        charts=charts,
         reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
         observer=observer,
     )

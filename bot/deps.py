@@ -6,9 +6,10 @@ them here, so tests can hand in a different store or knowledge base.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.actions import ActionRouter
+from bot.charts import ChartKit
 from bot.commands import CommandRouter
 from bot.http import SharedSession
 from bot.permissions import Admins
@@ -32,3 +33,5 @@ class Deps:
     admins: Admins
     #: Answers questions in plain words; its search index is built once, at start-up.
     answerer: Answerer
+    #: Draws charts off the event loop, uploads them and posts them in image blocks (or leaves them out).
+    charts: ChartKit = field(default_factory=ChartKit)

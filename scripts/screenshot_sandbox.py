@@ -36,7 +36,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as data:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "try", "--no-browser", "--port", "0", "--data-dir", data],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:

@@ -78,6 +78,7 @@ def test_the_manifest_asks_for_no_scope_the_app_does_not_need() -> None:
         "commands",
         "chat:write",
         "chat:write.public",
+        "files:write",
         "app_mentions:read",
         "im:history",
         "users:read",

@@ -16,6 +16,12 @@ the person who asked (or the configured admins) is told. An item whose lease ran
 against the channel's recent history first, so a crash can never make a summary appear
 twice. Outcomes name the claim's token: a worker whose item was taken over stops, and
 whatever it reports afterwards changes nothing.
+
+An item may carry charts (``payload["charts"]``, see :mod:`bot.charts.payload`): they are
+uploaded before the first post and the file ids recorded in the item, so no retry uploads
+them again (:mod:`bot.jobs.outbox_charts`). A chart never holds the item back: a failed
+upload, or an image Slack still refuses after a few seconds of processing, means the text
+goes out without it.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.charts import NO_COUNTERS, ChartCounters, ChartPoster, ChartUploader
 from bot.jobs.lease import ClaimLost, LeaseKeeper
+from bot.jobs.outbox_charts import upload_charts
 from bot.outage import OutageLog
 from bot.slack_text import api_error
 from bot.store import Outbox, OutboxItem, StoreUnavailable
@@ -95,6 +103,7 @@ class OutboxWorker:
         interval: float = 0.5,
         clock: Clock = utc_now,
         name: str | None = None,
+        counters: ChartCounters = NO_COUNTERS,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -107,6 +116,9 @@ class OutboxWorker:
         self.interval = interval
         self._clock = clock
         self._name = name
+        self.counters = counters
+        #: Posts with the item's chart images, waiting briefly while Slack processes the files.
+        self.poster = ChartPoster(counters)
 
     @property
     def name(self) -> str:
@@ -188,10 +200,19 @@ class OutboxWorker:
                     )
                     await self.outbox.delivered(item.item_id, ts, claimed_by=token)
                     return
+            # Uploads only what no earlier attempt uploaded; the outcome is recorded before posting.
+            uploader = ChartUploader(self.client, self.counters)
+            images = await claim.guard(upload_charts(self.outbox, uploader, item))
+            if images is None:
+                log.warning("outbox: another worker took over %s while its charts uploaded", item.item_id)
+                return
+            # An image Slack still refuses after a few short waits is left out: the text goes out.
             response = await claim.guard(
-                self.client.chat_postMessage(
+                self.poster.post_message(
+                    self.client,
                     channel=item.channel_id,
-                    blocks=list(item.payload.get("blocks") or []) or None,
+                    blocks=list(item.payload.get("blocks") or []),
+                    images=images,
                     text=str(item.payload.get("text") or "mlorg"),
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"item_id": item.item_id}},
                 )

@@ -98,6 +98,20 @@ class Metrics:
             ["operation"],
             registry=r,
         )
+        self.chart_uploads = Counter(
+            "mlorg_chart_uploads",
+            "Chart uploads to Slack by outcome: ok, or why not (missing_scope, not_allowed_token_type, "
+            "timeout, connection_error, upload_refused, slack_error, ...).",
+            ["outcome"],
+            registry=r,
+        )
+        self.charts_dropped = Counter(
+            "mlorg_charts_dropped",
+            "Charts left out of a message that went out without them, by reason (draw_failed, "
+            "upload_failed, not_ready, no_room).",
+            ["reason"],
+            registry=r,
+        )
         self._store_reader: StoreReader | None = None
         self._figures = StoreFigures()
         self._database_up = 0
@@ -112,6 +126,13 @@ class Metrics:
 
     def database_error(self, operation: str) -> None:
         self.database_errors.labels(operation=operation).inc()
+
+    # -- chart delivery (bot.charts.ChartCounters) ----------------------------------------------
+    def chart_upload(self, outcome: str) -> None:
+        self.chart_uploads.labels(outcome=outcome).inc()
+
+    def chart_dropped(self, reason: str, count: int = 1) -> None:
+        self.charts_dropped.labels(reason=reason).inc(count)
 
     # -- the page -----------------------------------------------------------------------------------
     async def render(self) -> bytes:

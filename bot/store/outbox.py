@@ -18,6 +18,7 @@ belongs to nobody then, so whichever replica is free when it is due claims it.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -221,6 +222,20 @@ class Outbox:
                 "claimed_until": None,
             },
         )
+
+    async def record_charts(self, item: OutboxItem, charts: Sequence[Mapping[str, Any]]) -> OutboxItem | None:
+        """Store what became of the item's chart uploads (file ids, or why not) in its payload.
+
+        Recorded before posting, so that a later attempt, by this worker or another after a
+        crash, reuses the uploads instead of uploading again. Returns the item as updated, or
+        None (and nothing changed) unless the item's claim (``item.claimed_by``) still owns it.
+        """
+        payload = {**item.payload, "charts": [dict(chart) for chart in charts]}
+        if not await self._set(
+            item.item_id, item.claimed_by or "", {"payload": payload}, doing="record an outbox item's charts"
+        ):
+            return None
+        return dataclasses.replace(item, payload=payload)
 
     async def attempt_failed(
         self,

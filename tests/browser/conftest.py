@@ -43,7 +43,17 @@ def mlorg_try(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("mlorg-try")
     log = (data / "mlorg-try.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "try", "--no-browser", "--port", "0", "--data-dir", str(data / "data")],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "try",
+            "--no-browser",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data / "data"),
+        ],
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
@@ -66,7 +76,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        launched = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
         yield launched
         launched.close()
 

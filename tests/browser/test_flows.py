@@ -73,7 +73,9 @@ def test_a_team_diagnosis_with_three_people(slack: SlackPage) -> None:
         slack.answer_diagnosis(option=1)
         slack.modal.get_by_test_id("modal-x").click()
         slack.settle()
-        expect(slack.message("invites this channel")).to_contain_text(f"{count} {'person has' if count == 1 else 'people have'} answered")
+        expect(slack.message("invites this channel")).to_contain_text(
+            f"{count} {'person has' if count == 1 else 'people have'} answered"
+        )
         if count < 3:
             expect(slack.thread).to_contain_text("appears here once at least 3 people have answered")
             expect(slack.thread).not_to_contain_text("Team diagnosis:")

@@ -5,6 +5,10 @@ points here), so a test reads what the fake received the way a person reads the
 channel. Responses can be scripted per method, e.g. a 429 with ``Retry-After``
 followed by a 500, to prove the app's retry handling, and calls to a channel can be
 held unanswered, as a Slack that hangs mid-request, to catch the app in the middle of one.
+Files are uploaded the way ``files_upload_v2`` does it (see :mod:`tests.e2e.fake_files`); the
+bytes' POST is recorded as ``upload_url`` and can be scripted under that name, and a message
+or view whose image block shows a file that is unknown or still processing is refused with
+``invalid_blocks``, as Slack does.
 A scripted call can also hang until the test releases it or the app gives up waiting;
 ``timeline`` records when such hangs begin and end, so a test can show what happened
 before a hang ended by order, not by the clock.
@@ -22,9 +26,13 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.e2e.fake_files import FakeFile, FakeFiles
 from tests.e2e.slack_client import texts_of
 
-__all__ = ["HANG", "Call", "FakeSlack", "Scripted"]
+__all__ = ["HANG", "UPLOAD", "Call", "FakeFile", "FakeSlack", "Scripted"]
+
+#: How the POST of a file's bytes to its upload URL is recorded (and scripted).
+UPLOAD = "upload_url"
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,8 @@ class FakeSlack:
         self.socket_url: str | None = None
         #: Messages Slack "accepted" (answered ok), for conversations.history.
         self.accepted: list[dict[str, Any]] = []
+        #: Files the app uploaded (or began to), by id: bytes, title, filename.
+        self.files = FakeFiles()
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._holds: dict[tuple[str, str], int] = defaultdict(int)
         self._released = asyncio.Event()
@@ -95,6 +105,7 @@ class FakeSlack:
         # slack_sdk sends a few read methods (users.info, conversations.history) as GET.
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         # handler_cancellation: a request the app abandons (its client timed out) cancels our
         # handler, which is how a hung call learns that the app gave up on it.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -110,6 +121,15 @@ class FakeSlack:
         self._release.set()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @property
+    def processing_delay(self) -> float:
+        """Seconds after an upload completes during which blocks showing the file are refused."""
+        return self.files.processing_delay
+
+    @processing_delay.setter
+    def processing_delay(self, seconds: float) -> None:
+        self.files.processing_delay = seconds
 
     @property
     def api_url(self) -> str:
@@ -199,6 +219,9 @@ class FakeSlack:
             args = json.loads(raw or "{}")
         else:
             args = dict(parse_qsl(raw, keep_blank_values=True))
+        if request.method != "GET" and request.query:
+            # slack_sdk sends some methods' arguments (files.*) in the query string of a POST.
+            args = {**dict(request.query), **args}
         call = Call(method, args, dict(request.headers))
         async with self._changed:
             self.calls.append(call)
@@ -253,11 +276,35 @@ class FakeSlack:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL: takes the raw bytes and answers in text, as files.slack.com does."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        call = Call(UPLOAD, {"file_id": file_id, "length": len(content)}, dict(request.headers))
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        if self._scripts[UPLOAD]:
+            scripted = self._scripts[UPLOAD].popleft()
+            if scripted.hang:
+                await self._hang(UPLOAD)
+            return web.json_response(scripted.body, status=scripted.status, headers=scripted.headers)
+        if not self.files.receive(file_id, content):
+            return web.Response(status=404, text="Not Found")
+        return web.Response(text=f"OK - {len(content)}")
+
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         await self._record(f"response_url:{request.match_info['name']}", request)
         return web.Response(text="ok")
 
     def _default(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        refused = self.files.refusal(method, args)
+        if refused is not None:
+            return refused  # nothing reaches the channel
+        if method == "files.getUploadURLExternal":
+            return self.files.get_upload_url(args, self.base_url)
+        if method == "files.completeUploadExternal":
+            return self.files.complete(args)
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return {

@@ -91,7 +91,9 @@ class SlackPlatform:
         if signed:
             headers["X-Slack-Request-Timestamp"] = str(ts)
             headers["X-Slack-Signature"] = signature or sign(self.secret, body, ts)
-        async with self._session.post(self.url, data=body.encode("utf-8", "surrogateescape"), headers=headers) as response:
+        async with self._session.post(
+            self.url, data=body.encode("utf-8", "surrogateescape"), headers=headers
+        ) as response:
             return AppResponse(response.status, await response.text())
 
     # -- what Slack sends ---------------------------------------------------------------------------

@@ -636,7 +636,11 @@ async def test_a_timed_question_moves_on_by_itself_when_its_time_is_up(
 
 @pytest.mark.parametrize("position", ["²", "٣", "1" * 30])
 async def test_an_answer_button_with_a_garbled_position_gets_a_friendly_reply_and_stores_nothing(
-    app: RunningApp, slack: SlackPlatform, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, position: str
+    app: RunningApp,
+    slack: SlackPlatform,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+    position: str,
 ) -> None:
     """``"²".isdigit()`` is true and ``int("²")`` raises; a 30-digit position fits no column.
     Both reached the error handler (found by tests/e2e/test_fuzz.py)."""

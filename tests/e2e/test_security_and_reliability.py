@@ -451,7 +451,9 @@ async def test_a_command_without_a_response_url_is_answered_in_its_ack_without_a
 
 
 @pytest.mark.parametrize("url", [{"url": "https://hooks.slack.com/x"}, "0", "hooks.slack.com/x"])
-async def test_an_interaction_whose_response_url_is_not_a_url_gets_400(slack: SlackPlatform, url: Any) -> None:
+async def test_an_interaction_whose_response_url_is_not_a_url_gets_400(
+    slack: SlackPlatform, url: Any
+) -> None:
     card = await slack.command("explain")
     payload = slack.action_payload(find_button(card.blocks, "Explain"))
     payload["response_url"] = url

@@ -75,11 +75,15 @@ class Driver:
 
     async def click(self, user: str, message: Message, label: str, value: Any = None) -> Outcome:
         block_id, action_id, _ = labelled(message.blocks, label)
-        outcome = await self.sb.delivery.click_message(user, message.channel, message.ts, block_id, action_id, value)
+        outcome = await self.sb.delivery.click_message(
+            user, message.channel, message.ts, block_id, action_id, value
+        )
         await self.settle()
         return outcome
 
-    async def click_modal(self, user: str, label: str, value: Any = None, state: dict[str, Any] | None = None) -> Outcome:
+    async def click_modal(
+        self, user: str, label: str, value: Any = None, state: dict[str, Any] | None = None
+    ) -> Outcome:
         view = self.modal(user)
         block_id, action_id, _ = labelled(list(view["blocks"]), label)
         outcome = await self.sb.delivery.click_view(user, view["id"], block_id, action_id, value, state)
@@ -98,7 +102,9 @@ class Driver:
         view = self.modal(user)
         answers = next(b for b in view["blocks"] if str(b["block_id"]).startswith("answers:"))
         element = answers["elements"][option]
-        outcome = await self.sb.delivery.click_view(user, view["id"], answers["block_id"], element["action_id"])
+        outcome = await self.sb.delivery.click_view(
+            user, view["id"], answers["block_id"], element["action_id"]
+        )
         await self.settle()
         return outcome
 

@@ -27,7 +27,10 @@ def test_the_blocks_the_app_builds_pass() -> None:
         section(accessory=button()),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "small"}]},
         {"type": "divider"},
-        {"type": "actions", "elements": [button(), {**button("Other"), "action_id": "b", "style": "primary"}]},
+        {
+            "type": "actions",
+            "elements": [button(), {**button("Other"), "action_id": "b", "style": "primary"}],
+        },
     ]
     assert check_blocks(blocks) == []
 
@@ -45,7 +48,10 @@ def test_the_blocks_the_app_builds_pass() -> None:
         ([section(block_id="same"), section(block_id="same")], "used 2 times"),
         ([{"type": "actions", "elements": [button(), button()]}], "used 2 times in one block"),
         ([{"type": "carousel"}], "unknown block type"),
-        ([{"type": "actions", "elements": [{"type": "rocket_launcher", "action_id": "x"}]}], "unknown element"),
+        (
+            [{"type": "actions", "elements": [{"type": "rocket_launcher", "action_id": "x"}]}],
+            "unknown element",
+        ),
         ([{"type": "section"}], "text or fields"),
     ],
 )
@@ -68,7 +74,15 @@ def test_a_modal_holds_100_blocks_a_message_50() -> None:
         ({"type": "modal", "blocks": [section()]}, "needs a title"),
         ({"type": "dialog"}, "not modal or home"),
         (
-            modal(blocks=[{"type": "input", "label": {"type": "plain_text", "text": "L"}, "element": {"type": "plain_text_input", "action_id": "t"}}]),
+            modal(
+                blocks=[
+                    {
+                        "type": "input",
+                        "label": {"type": "plain_text", "text": "L"},
+                        "element": {"type": "plain_text_input", "action_id": "t"},
+                    }
+                ]
+            ),
             "needs a submit",
         ),
     ],

@@ -47,7 +47,9 @@ def test_the_stand_in_delivers_every_event_the_manifest_subscribes_to() -> None:
 def test_the_packaged_manifest_is_the_repository_manifest() -> None:
     packaged = load_manifest()
     assert packaged == load_manifest(ROOT / "app_manifest.yml")
-    assert packaged.command("/mlorg") is not None and "explain [topic]" in packaged.command("/mlorg").subcommands  # type: ignore[union-attr]
+    assert (
+        packaged.command("/mlorg") is not None and "explain [topic]" in packaged.command("/mlorg").subcommands
+    )  # type: ignore[union-attr]
 
 
 def test_files_upload_v2_counts_as_the_calls_it_makes() -> None:

@@ -36,7 +36,9 @@ def tags_of(markup: str) -> _Tags:
 
 
 def test_bold_italic_strike_and_code() -> None:
-    assert mrkdwn_to_html("*bold* _it_ ~gone~ `x = 1`") == "<b>bold</b> <i>it</i> <s>gone</s> <code>x = 1</code>"
+    assert (
+        mrkdwn_to_html("*bold* _it_ ~gone~ `x = 1`") == "<b>bold</b> <i>it</i> <s>gone</s> <code>x = 1</code>"
+    )
 
 
 def test_marks_inside_words_and_code_stay_text() -> None:
@@ -52,7 +54,9 @@ def test_code_blocks_quotes_and_lists() -> None:
 
 
 def test_links_mentions_channels_and_special_mentions() -> None:
-    out = mrkdwn_to_html("<https://example.com|the site> <@U1> <#C1> <#C9|leaders> <!here> <mailto:a@b.c>", NAMES)
+    out = mrkdwn_to_html(
+        "<https://example.com|the site> <@U1> <#C1> <#C9|leaders> <!here> <mailto:a@b.c>", NAMES
+    )
     assert '<a href="https://example.com" target="_blank" rel="noopener noreferrer">the site</a>' in out
     assert "@Ada Admin" in out and "#general" in out and "#leaders" in out and "@here" in out
     assert 'href="mailto:a@b.c"' in out
@@ -64,7 +68,10 @@ def test_unsafe_link_targets_become_plain_text() -> None:
 
 
 def test_entities_are_decoded_once_then_escaped() -> None:
-    assert mrkdwn_to_html("&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;") == "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;"
+    assert (
+        mrkdwn_to_html("&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;")
+        == "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;"
+    )
     assert decode("&amp;lt;") == "&lt;"
     assert plain_to_html("<b>&amp;</b> :tada:") == "&lt;b&gt;&amp;&lt;/b&gt; 🎉"
 

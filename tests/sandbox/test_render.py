@@ -41,20 +41,45 @@ def element(kind: str) -> dict[str, Any]:
 def test_every_block_type_is_drawn_with_its_hook() -> None:
     blocks = [
         {"type": "header", "block_id": "h", "text": plain("Head")},
-        {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "*b*"}, "fields": [plain("f")], "accessory": element("button")},
-        {"type": "context", "block_id": "c", "elements": [plain("ctx"), {"type": "image", "image_url": "x", "alt_text": "i"}]},
+        {
+            "type": "section",
+            "block_id": "s",
+            "text": {"type": "mrkdwn", "text": "*b*"},
+            "fields": [plain("f")],
+            "accessory": element("button"),
+        },
+        {
+            "type": "context",
+            "block_id": "c",
+            "elements": [plain("ctx"), {"type": "image", "image_url": "x", "alt_text": "i"}],
+        },
         {"type": "divider", "block_id": "d"},
-        {"type": "actions", "block_id": "a", "elements": [element(k) for k in ("button", "static_select", "overflow")]},
+        {
+            "type": "actions",
+            "block_id": "a",
+            "elements": [element(k) for k in ("button", "static_select", "overflow")],
+        },
         {"type": "image", "block_id": "i", "image_url": "https://example.com/x.png", "alt_text": "pic"},
         {"type": "input", "block_id": "in", "label": plain("L"), "element": element("plain_text_input")},
-        {"type": "rich_text", "block_id": "r", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "hi", "style": {"bold": True}}]}]},
+        {
+            "type": "rich_text",
+            "block_id": "r",
+            "elements": [
+                {
+                    "type": "rich_text_section",
+                    "elements": [{"type": "text", "text": "hi", "style": {"bold": True}}],
+                }
+            ],
+        },
     ]
     assert {b["type"] for b in blocks} == BLOCK_TYPES
     out = render_blocks(blocks, ctx())
     assert "render-warning" not in out
     for block_id in ("h", "s", "c", "d", "a", "i", "in", "r"):
         assert f'data-testid="block-{block_id}"' in out
-    assert 'data-testid="action-act_button"' in out and "https://example.com" not in out  # nothing fetched from outside
+    assert (
+        'data-testid="action-act_button"' in out and "https://example.com" not in out
+    )  # nothing fetched from outside
 
 
 def test_every_element_type_is_drawn() -> None:
@@ -65,13 +90,30 @@ def test_every_element_type_is_drawn() -> None:
 
 
 def test_an_unknown_block_or_element_is_a_visible_warning() -> None:
-    out = render_blocks([{"type": "video", "block_id": "v"}, {"type": "actions", "block_id": "x", "elements": [{"type": "rating", "action_id": "r"}]}], ctx())
+    out = render_blocks(
+        [
+            {"type": "video", "block_id": "v"},
+            {"type": "actions", "block_id": "x", "elements": [{"type": "rating", "action_id": "r"}]},
+        ],
+        ctx(),
+    )
     assert out.count('data-testid="render-warning"') == 2
 
 
 def test_inputs_keep_what_was_typed_and_show_errors() -> None:
-    block = {"type": "input", "block_id": "tz", "label": plain("Zone"), "element": {"type": "plain_text_input", "action_id": "tz", "initial_value": "UTC"}}
-    out = render_blocks([block], ctx(state={"tz": {"tz": {"type": "plain_text_input", "value": "Mars"}}}, errors={"tz": "Use an IANA name"}))
+    block = {
+        "type": "input",
+        "block_id": "tz",
+        "label": plain("Zone"),
+        "element": {"type": "plain_text_input", "action_id": "tz", "initial_value": "UTC"},
+    }
+    out = render_blocks(
+        [block],
+        ctx(
+            state={"tz": {"tz": {"type": "plain_text_input", "value": "Mars"}}},
+            errors={"tz": "Use an IANA name"},
+        ),
+    )
     assert 'value="Mars"' in out and 'data-testid="error-tz"' in out and "Use an IANA name" in out
 
 
@@ -84,7 +126,9 @@ def test_an_ephemeral_message_says_only_you_can_see_it() -> None:
 def test_a_modal_has_a_title_close_submit_and_back_when_stacked() -> None:
     view = {"id": "V1", "type": "modal", "title": plain("Settings"), "submit": plain("Save"), "blocks": []}
     out = render_view(view, ctx(), depth=2)
-    assert 'role="dialog"' in out and "Settings" in out and "Save" in out and 'data-testid="modal-back"' in out
+    assert (
+        'role="dialog"' in out and "Settings" in out and "Save" in out and 'data-testid="modal-back"' in out
+    )
 
 
 class _Tags(HTMLParser):
@@ -102,13 +146,31 @@ class _Tags(HTMLParser):
 def test_hostile_text_anywhere_stays_text(text: str, label: str, value: str) -> None:
     blocks = [
         {"type": "header", "block_id": value, "text": plain(label)},
-        {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": text}, "accessory": {"type": "button", "action_id": value, "text": plain(label), "value": value}},
+        {
+            "type": "section",
+            "block_id": "s",
+            "text": {"type": "mrkdwn", "text": text},
+            "accessory": {"type": "button", "action_id": value, "text": plain(label), "value": value},
+        },
         {"type": "context", "block_id": "c", "elements": [{"type": "mrkdwn", "text": text}]},
-        {"type": "actions", "block_id": "a", "elements": [{"type": "static_select", "action_id": "s", "placeholder": plain(label), "options": [{"text": plain(text), "value": value}]}]},
+        {
+            "type": "actions",
+            "block_id": "a",
+            "elements": [
+                {
+                    "type": "static_select",
+                    "action_id": "s",
+                    "placeholder": plain(label),
+                    "options": [{"text": plain(text), "value": value}],
+                }
+            ],
+        },
     ]
     message = Message("1.000001", "C0GENERAL", "U0MIA", text, blocks)
     parser = _Tags()
-    parser.feed(render_message(message, ctx()) + render_message(Message("2.0", "C0GENERAL", "U0MIA", text), ctx()))
+    parser.feed(
+        render_message(message, ctx()) + render_message(Message("2.0", "C0GENERAL", "U0MIA", text), ctx())
+    )
     assert parser.scripts == 0 and parser.handlers == []
 
 

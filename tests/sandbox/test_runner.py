@@ -21,7 +21,18 @@ from bot.sandbox.runner import default_data_dir
 def mlorg_try(data_dir: Path, *extra: str) -> Iterator[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "try", "--no-browser", "--port", "0", "--data-dir", str(data_dir), *extra],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "try",
+            "--no-browser",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -50,7 +61,9 @@ def test_the_page_and_the_app_run_from_one_command_and_survive_a_restart(tmp_pat
     with mlorg_try(data) as url:
         page = call(url, "/")
         assert 'data-testid="person-switcher"' in page and "/static/app.js" in page
-        assert call(url, "/control/post", {"user": "U0MIA", "channel": "general", "text": "/mlorg quiz 2"})["ok"]
+        assert call(url, "/control/post", {"user": "U0MIA", "channel": "general", "text": "/mlorg quiz 2"})[
+            "ok"
+        ]
         assert call(url, "/control/settle")["ok"]
         posted = call(url, "/control/messages?channel=general")["messages"]
         assert any("quiz" in m["text"] for m in posted)
@@ -72,8 +85,20 @@ def test_a_busy_port_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "try", "--no-browser", "--port", str(port), "--data-dir", str(tmp_path)],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "try",
+                "--no-browser",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 2
     assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr

@@ -91,7 +91,13 @@ async def test_content_errors_and_the_page_is_told(api: WebApi, ws: Workspace) -
     await fails(api.chat_post_message({"channel": "C0GENERAL"}), "no_text")
     await fails(api.chat_post_message({"channel": "C0GENERAL", "text": "x" * 40_001}), "msg_too_long")
     error = await fails(
-        api.chat_post_message({"channel": "C0GENERAL", "text": "x", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]}),
+        api.chat_post_message(
+            {
+                "channel": "C0GENERAL",
+                "text": "x",
+                "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+            }
+        ),
         "invalid_blocks",
     )
     assert "150" in error.body()["response_metadata"]["messages"][0]
@@ -101,8 +107,13 @@ async def test_content_errors_and_the_page_is_told(api: WebApi, ws: Workspace) -
 async def test_ephemeral_needs_a_member(api: WebApi, ws: Workspace) -> None:
     answer = await api.chat_post_ephemeral({"channel": "C0LEADERSHIP", "user": "U0LEAD", "text": "psst"})
     assert ws.find("C0LEADERSHIP", answer["message_ts"]).visible_to == "U0LEAD"  # type: ignore[union-attr]
-    await fails(api.chat_post_ephemeral({"channel": "C0LEADERSHIP", "user": "U0MIA", "text": "x"}), "user_not_in_channel")
-    await fails(api.chat_post_ephemeral({"channel": "C0GENERAL", "user": "U0NOBODY", "text": "x"}), "user_not_found")
+    await fails(
+        api.chat_post_ephemeral({"channel": "C0LEADERSHIP", "user": "U0MIA", "text": "x"}),
+        "user_not_in_channel",
+    )
+    await fails(
+        api.chat_post_ephemeral({"channel": "C0GENERAL", "user": "U0NOBODY", "text": "x"}), "user_not_found"
+    )
 
 
 async def test_update_and_delete_only_mlorgs_own_messages(api: WebApi, ws: Workspace) -> None:
@@ -133,7 +144,10 @@ async def test_views_push_needs_a_modal_and_stops_at_three(api: WebApi) -> None:
     root = (await api.views_open({"trigger_id": api.triggers.issue("U0MIA"), "view": MODAL}))["view"]
     for _ in range(2):
         await api.views_push({"trigger_id": api.triggers.issue("U0MIA", view_id=root["id"]), "view": MODAL})
-    await fails(api.views_push({"trigger_id": api.triggers.issue("U0MIA", view_id=root["id"]), "view": MODAL}), "push_limit_reached")
+    await fails(
+        api.views_push({"trigger_id": api.triggers.issue("U0MIA", view_id=root["id"]), "view": MODAL}),
+        "push_limit_reached",
+    )
 
 
 async def test_views_update_needs_the_view_and_its_hash(api: WebApi) -> None:
@@ -146,7 +160,9 @@ async def test_views_update_needs_the_view_and_its_hash(api: WebApi) -> None:
 
 async def test_broken_views_are_invalid_arguments(api: WebApi, ws: Workspace) -> None:
     long_title = {**MODAL, "title": {"type": "plain_text", "text": "A title far longer than 24"}}
-    await fails(api.views_open({"trigger_id": api.triggers.issue("U0MIA"), "view": long_title}), "invalid_arguments")
+    await fails(
+        api.views_open({"trigger_id": api.triggers.issue("U0MIA"), "view": long_title}), "invalid_arguments"
+    )
     assert any("title" in w.text for w in ws.warnings)
     await fails(api.views_publish({"user_id": "U0MIA", "view": MODAL}), "invalid_arguments")  # not a home
 
@@ -166,7 +182,13 @@ async def test_users_info_says_who_is_an_admin(api: WebApi) -> None:
 
 
 async def test_history_returns_metadata_only_when_asked(api: WebApi) -> None:
-    await api.chat_post_message({"channel": "C0GENERAL", "text": "x", "metadata": json.dumps({"event_type": "e", "event_payload": {"a": 1}})})
+    await api.chat_post_message(
+        {
+            "channel": "C0GENERAL",
+            "text": "x",
+            "metadata": json.dumps({"event_type": "e", "event_payload": {"a": 1}}),
+        }
+    )
     plain = await api.conversations_history({"channel": "C0GENERAL"})
     full = await api.conversations_history({"channel": "C0GENERAL", "include_all_metadata": "true"})
     assert "metadata" not in plain["messages"][0] and full["messages"][0]["metadata"]["event_type"] == "e"
@@ -176,6 +198,7 @@ async def test_over_http_the_token_is_checked(api: WebApi) -> None:
     app = web.Application()
     app.router.add_route("*", "/api/{method}", api.handle)
     async with TestClient(TestServer(app)) as client:
+
         async def call(method: str, token: str | None) -> dict[str, Any]:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = await client.post(f"/api/{method}", json={}, headers=headers)

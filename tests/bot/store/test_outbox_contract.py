@@ -252,6 +252,26 @@ async def test_a_claim_that_lost_the_item_can_neither_renew_nor_record_an_outcom
     assert stored is not None and (stored.status, stored.message_ts) == ("delivered", "1700000000.000010")
 
 
+async def test_chart_uploads_are_recorded_in_the_payload_only_under_the_owning_claim(store: Store) -> None:
+    clock = Clock()
+    box = outbox(store, clock)
+    item = await enqueue(box)
+    (slow,) = await box.claim(LEASE, worker="slow:1")
+    charts = [{"key": "summary-mix", "png": "iVBO", "file_id": "F0000000001"}]
+
+    recorded = await box.record_charts(slow, charts)
+    assert recorded is not None and recorded.payload["charts"] == charts
+    stored = await box.get(item.item_id)
+    assert stored is not None and stored.payload == {**PAYLOAD, "charts": charts}, "the rest is kept"
+
+    clock.advance(seconds=11)
+    (owner,) = await box.claim(LEASE, worker="owner:2")
+    assert owner.payload["charts"] == charts, "a resumed item sees what was uploaded before"
+    assert await box.record_charts(slow, [{"key": "summary-mix", "png": "iVBO", "file_id": "FOTHER"}]) is None
+    again = await box.get(item.item_id)
+    assert again is not None and again.payload["charts"] == charts, "a lost claim changes nothing"
+
+
 async def test_a_lapsed_claim_that_nobody_took_over_still_owns_the_item(store: Store) -> None:
     clock = Clock()
     box = outbox(store, clock)
