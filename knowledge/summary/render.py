@@ -229,7 +229,7 @@ def trend_line(summary: Summary) -> str | None:
             f"{leading.short_name} was the best fit of {after}%{few}."
         )
     if before == after:
-        moved = f"held at {after}% of people placed ({first.period.label} and {last.period.label})"
+        moved = f"held at {after}% of people placed from {first.period.label} to {last.period.label}"
     else:
         verb = "rose" if after > before else "fell"
         moved = (

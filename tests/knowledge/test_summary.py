@@ -427,6 +427,9 @@ def test_any_input_gives_a_summary_that_keeps_people_anonymous(
     if players < group:
         assert summary.quiz is None
         assert summary.most_missed_topics == ()
+    for accuracy in summary.topic_accuracy:
+        answered = {user for _, topic, user, _ in records if topic == accuracy.topic.id}
+        assert len(answered) >= group, "a topic is only named when enough people answered it"
     assert len(summary.most_missed_topics) <= 3
     assert all(m.topic.id in _TOPIC_IDS for m in summary.most_missed_topics)
     assert len(summary.focus) <= FOCUS_ITEMS
