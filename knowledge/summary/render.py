@@ -67,7 +67,10 @@ def render_summary_text(summary: Summary) -> str:
     if summary.empty:
         lines += ["Nobody has taken a diagnosis or played a quiz in this period yet. To start:"]
         lines += [f"  - {s}" for s in summary.suggestions]
-        return "\n".join([*lines, "", *_render_unanswered(summary)]).rstrip()
+        # Earlier weeks may still have something to show: a quiet week keeps its trend.
+        trend = trend_line(summary) if any(p.visible for p in summary.trend) else None
+        lines += ["", *([trend, ""] if trend else [])]
+        return "\n".join([*lines, *_render_unanswered(summary)]).rstrip()
 
     lines += _render_team(summary)
     lines += _render_change(summary.change)

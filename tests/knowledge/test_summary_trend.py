@@ -286,3 +286,12 @@ def test_a_long_list_of_topics_is_cut_and_counted(kb: KnowledgeBase) -> None:
 
     assert text.count("33% of 3") == TOPICS_LISTED
     assert text.endswith(", and 2 more topics")
+
+
+def test_a_quiet_week_still_tells_the_trend_of_the_weeks_before_it(kb: KnowledgeBase) -> None:
+    summary = summarize_with_history(kb, diagnoses=())
+
+    assert summary.empty
+    line = trend_line(summary)
+    assert line is not None and line.endswith("2 of 8 weeks had too few people to show.")
+    assert line in render_summary_text(summary)
