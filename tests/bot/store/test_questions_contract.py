@@ -52,9 +52,7 @@ async def test_forget_and_prune_remove_votes_questions_and_subjects(store: Store
 
     forgotten = await store.forget_user(TEAM, "U1")
     assert forgotten.votes == 1 and forgotten.anything
-    assert await store.questions.vote(TEAM, answer_id, "U1", helpful=True) == "counted", (
-        "the vote was deleted"
-    )
+    assert await store.questions.vote(TEAM, answer_id, "U1", helpful=True) == "counted", "the vote was deleted"
 
     assert await store.questions.prune(utc_now() - timedelta(days=1)) == 0
     assert await store.questions.prune(utc_now() + timedelta(seconds=1)) == 1
