@@ -52,8 +52,13 @@ def header(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=clip(text, MAX_HEADER), emoji=True))
 
 
-def section(text: str, *, accessory: ButtonElement | StaticSelectElement | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT)), accessory=accessory)
+def section(
+    text: str, *, accessory: ButtonElement | StaticSelectElement | None = None, block_id: str | None = None
+) -> SectionBlock:
+    """A markdown section; a ``block_id`` lets other code find it (an image goes after it)."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT)), accessory=accessory, block_id=block_id
+    )
 
 
 def fields(items: Sequence[str]) -> SectionBlock:

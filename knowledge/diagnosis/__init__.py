@@ -20,6 +20,7 @@ from knowledge.diagnosis.scoring import (
     Share,
     role_of,
     score,
+    whole_percents,
 )
 from knowledge.diagnosis.team import (
     ALIGNED_BELOW,
@@ -58,4 +59,5 @@ __all__ = [
     "aggregate",
     "role_of",
     "score",
+    "whole_percents",
 ]

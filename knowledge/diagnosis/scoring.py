@@ -37,6 +37,7 @@ __all__ = [
     "position_gap",
     "role_of",
     "score",
+    "whole_percents",
 ]
 
 #: Best fit and runner-up closer than this many percentage points are reported as a blend.
@@ -192,23 +193,32 @@ def _chosen(kb: KnowledgeBase, answers: Mapping[str, str]) -> list[tuple[Questio
     return chosen
 
 
-def _shares(archetypes: Sequence[Archetype], totals: Mapping[str, Fraction]) -> tuple[Share, ...]:
-    """Whole percentages summing to exactly 100, by largest remainder.
+def whole_percents(archetypes: Sequence[Archetype], totals: Mapping[str, Fraction | int]) -> dict[str, int]:
+    """Whole percentages (archetype id -> percent) summing to exactly 100, by largest remainder.
 
-    Exact fractions keep equal totals equal, so ties are broken by archetype number
-    and never by floating-point noise.
+    Exact fractions keep equal totals equal, so ties are broken by archetype number and
+    never by floating-point noise. One rule for every place mlorg turns counts or scores
+    into percentages (a person's shares, a week's mix of best fits), so they add up alike.
+    All-zero totals split evenly.
     """
-    grand = sum(totals.values(), Fraction(0))
+    grand = sum((Fraction(totals.get(a.id, 0)) for a in archetypes), Fraction(0))
     exact = {
-        a.id: totals[a.id] * 100 / grand if grand else Fraction(100, len(archetypes)) for a in archetypes
+        a.id: Fraction(totals.get(a.id, 0)) * 100 / grand if grand else Fraction(100, len(archetypes))
+        for a in archetypes
     }
     floors = {key: math.floor(value) for key, value in exact.items()}
     left = 100 - sum(floors.values())
     by_remainder = sorted(archetypes, key=lambda a: (-(exact[a.id] - floors[a.id]), a.number))
     for archetype in by_remainder[:left]:
         floors[archetype.id] += 1
-    ordered = sorted(archetypes, key=lambda a: (-exact[a.id], a.number))
-    return tuple(Share(archetype=a, percent=floors[a.id]) for a in ordered)
+    return floors
+
+
+def _shares(archetypes: Sequence[Archetype], totals: Mapping[str, Fraction]) -> tuple[Share, ...]:
+    """A person's shares, largest first (ties by archetype number)."""
+    percents = whole_percents(archetypes, totals)
+    ordered = sorted(archetypes, key=lambda a: (-totals[a.id], a.number))
+    return tuple(Share(archetype=a, percent=percents[a.id]) for a in ordered)
 
 
 def _why(chosen: Sequence[tuple[Question, Option]], best: Archetype) -> tuple[Evidence, ...]:

@@ -10,7 +10,8 @@ than ``min_group`` people (:func:`knowledge.anonymity.may_show` decides, everywh
 below it the summary says how many took part and from how many the breakdown appears,
 and nothing more. That holds for the archetype distribution and dimension readings
 (through :func:`~knowledge.diagnosis.aggregate`), for the comparison with the previous
-period (both periods must be visible), and for quiz results (overall and per topic).
+period (both periods must be visible), for every week of the trend (see
+:mod:`~knowledge.summary.trend`), and for quiz results (overall and per topic).
 
 Input arrives from the store and from people's clicks, so nothing here raises on odd
 data: unknown question, option or topic ids are skipped, malformed records ignored.
@@ -19,23 +20,28 @@ data: unknown question, option or topic ids are skipped, malformed records ignor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 from knowledge.anonymity import MIN_GROUP, Shown, group_size, may_show
 from knowledge.base import KnowledgeBase
-from knowledge.diagnosis import Diagnosis, TeamAggregate, TeamReading, aggregate, score
-from knowledge.models import Role
-from knowledge.quiz import MIN_ANSWERS_FOR_MISSED, QuizStats, question_stats
+from knowledge.diagnosis import TeamAggregate, TeamReading, aggregate
+from knowledge.quiz import MIN_ANSWERS_FOR_MISSED, TopicTally, question_stats
+from knowledge.summary.entries import Entry, scored
 from knowledge.summary.model import (
+    TREND_PERIODS,
     ArchetypeShift,
     Change,
     MissedTopic,
     Summary,
+    TopicAccuracy,
+    TrendPoint,
     count_words,
     people_words,
     topic_name,
 )
 from knowledge.summary.period import Period
+from knowledge.summary.trend import PeriodDiagnoses, period_aggregate, trend_point
 
 __all__ = ["FOCUS_ITEMS", "SHIFT_POINTS", "SUGGEST_DIAGNOSE", "SUGGEST_QUIZ", "build_summary"]
 
@@ -61,8 +67,8 @@ def build_summary(
     kb: KnowledgeBase,
     *,
     period: Period,
-    diagnoses: Sequence[tuple[Mapping[str, str], str | None]],
-    previous: Sequence[tuple[Mapping[str, str], str | None]] = (),
+    diagnoses: Sequence[Entry],
+    previous: Sequence[Entry] = (),
     quiz_records: Sequence[tuple[str, str, str, bool]] = (),
     min_group: int = MIN_GROUP,
     members: Sequence[str] | None = None,
@@ -72,6 +78,7 @@ def build_summary(
     held_back: int = 0,
     quiz_activity: tuple[int, int] | None = None,
     unanswered: Sequence[tuple[str, int]] = (),
+    earlier: Sequence[PeriodDiagnoses] | None = None,
 ) -> Summary:
     """Summarise a period.
 
@@ -86,18 +93,35 @@ def build_summary(
     ``quiz_records`` holds only those whose question tallies may be shown: how many took
     part is no secret, how they did is. ``unanswered`` lists questions mlorg could not answer
     well in the period (text and times asked), for leaders to see where people got no help.
+
+    ``earlier`` asks for the trend: the released diagnoses of the periods before
+    ``previous``, oldest first (at most ``TREND_PERIODS - 2`` are kept, the most recent).
+    The summary's ``trend`` is then those periods, the previous one and this one, the last
+    two drawn from the very aggregates the summary shows, so they cannot disagree with it;
+    ``earlier_shown`` says what each earlier period's figures now reflect, for the caller to
+    keep as it keeps ``team.shown``. Without ``earlier`` the summary has no trend.
     """
     group = group_size(min_group)
-    results, tokens = _results(kb, diagnoses, members)
+    results, tokens = scored(kb, diagnoses, members)
     team = aggregate(kb, results, group, members=tokens, shown=shown)
-    results, tokens = _results(kb, previous, previous_members)
+    results, tokens = scored(kb, previous, previous_members)
     before = aggregate(kb, results, group, members=tokens, shown=previous_shown)
     change = _change(before, team)
+    older = list(earlier or ())[-(TREND_PERIODS - 2) :]
+    older_teams = [period_aggregate(kb, h, group) for h in older]
+    trend: tuple[TrendPoint, ...] = ()
+    if earlier is not None:
+        trend = (
+            *(trend_point(h.period, t) for h, t in zip(older, older_teams, strict=True)),
+            trend_point(period.previous(), before),
+            trend_point(period, team),
+        )
 
     records = _records(quiz_records)
     stats = question_stats(records)
     quiz_visible = may_show(stats.participants, group)
-    missed = _most_missed(kb, records, stats, group) if quiz_visible else ()
+    topics = _topics_shown(records, stats.topics, group) if quiz_visible else []
+    missed = _most_missed(kb, topics, stats.min_answers)
     quiz_answers, quiz_players = quiz_activity or (stats.answers, stats.participants)
 
     notes = _diagnosis_notes(team, group)
@@ -146,36 +170,10 @@ def build_summary(
         suggestions=tuple(suggestions),
         notes=tuple(notes),
         unanswered=tuple(unanswered),
+        trend=trend,
+        topic_accuracy=_topic_accuracy(kb, topics, missed),
+        earlier_shown=tuple(t.shown for t in older_teams),
     )
-
-
-def _results(
-    kb: KnowledgeBase,
-    entries: Sequence[tuple[Mapping[str, str], str | None]] | None,
-    members: Sequence[str] | None,
-) -> tuple[list[tuple[Diagnosis, str | None]], list[str] | None]:
-    """Scored entries (malformed ones skipped), each with its member token when there are any."""
-    results: list[tuple[Diagnosis, str | None]] = []
-    tokens: list[str] = []
-    for index, entry in enumerate(entries or ()):
-        try:
-            answers, role = entry
-        except (TypeError, ValueError):
-            continue
-        clean = (
-            {k: v for k, v in answers.items() if isinstance(k, str)} if isinstance(answers, Mapping) else {}
-        )
-        results.append((score(kb, clean), _role(role)))
-        tokens.append(members[index] if members is not None and index < len(members) else f"#{index}")
-    return results, tokens if members is not None else None
-
-
-def _role(role: object) -> Role | None:
-    if role == "leader":
-        return "leader"
-    if role == "contributor":
-        return "contributor"
-    return None
 
 
 def _records(records: Iterable[tuple[str, str, str, bool]] | None) -> list[tuple[str, str, str, bool]]:
@@ -209,21 +207,22 @@ def _change(before: TeamAggregate, now: TeamAggregate) -> Change | None:
     )
 
 
-def _most_missed(
-    kb: KnowledgeBase, records: Sequence[tuple[str, str, str, bool]], stats: QuizStats, group: int
-) -> tuple[MissedTopic, ...]:
-    """Topics to revisit: enough answers to mean something, and enough people to stay anonymous."""
+def _topics_shown(
+    records: Sequence[tuple[str, str, str, bool]], tallies: Sequence[TopicTally], group: int
+) -> list[TopicTally]:
+    """Topics answered by at least the group size of distinct people: the only ones ever named."""
     people: dict[str, set[str]] = defaultdict(set)
     for _, topic_id, user, _ in records:
         people[topic_id].add(user)
+    return [t for t in tallies if may_show(people[t.topic], group)]
+
+
+def _most_missed(
+    kb: KnowledgeBase, topics: Sequence[TopicTally], min_answers: int
+) -> tuple[MissedTopic, ...]:
+    """Topics to revisit: enough answers to mean something (among those anonymous enough to name)."""
     candidates = sorted(
-        (
-            t
-            for t in stats.topics
-            if t.answers >= max(MIN_ANSWERS_FOR_MISSED, stats.min_answers)
-            and t.missed
-            and may_show(people[t.topic], group)
-        ),
+        (t for t in topics if t.answers >= max(MIN_ANSWERS_FOR_MISSED, min_answers) and t.missed),
         key=lambda t: (-t.miss_rate, -t.answers, t.topic),
     )
     missed = []
@@ -232,6 +231,29 @@ def _most_missed(
         if topic is not None:
             missed.append(MissedTopic(topic, round(100 * tally.missed / tally.answers), tally.answers))
     return tuple(missed[:_MISSED_TOPICS])
+
+
+def _topic_accuracy(
+    kb: KnowledgeBase, topics: Sequence[TopicTally], missed: Sequence[MissedTopic]
+) -> tuple[TopicAccuracy, ...]:
+    """Accuracy per topic, lowest first (exact ratios, then more answers, then id).
+
+    The topic the summary names first among the most missed is marked, so a chart and
+    the text point at the same one.
+    """
+    first = missed[0].topic.id if missed else None
+    known = [(t, topic) for t in topics if t.answers and (topic := kb.get(t.topic)) is not None]
+    known.sort(key=lambda pair: (Fraction(pair[0].correct, pair[0].answers), -pair[0].answers, pair[1].id))
+    return tuple(
+        TopicAccuracy(
+            topic=topic,
+            answers=t.answers,
+            correct=t.correct,
+            percent=round(100 * t.correct / t.answers),
+            most_missed=topic.id == first,
+        )
+        for t, topic in known
+    )
 
 
 def _focus(team: TeamAggregate, missed: Sequence[MissedTopic]) -> tuple[str, ...]:

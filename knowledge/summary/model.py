@@ -131,6 +131,9 @@ class Summary:
     #: Quiz accuracy per topic, lowest first; only when ``quiz_visible`` and per topic only
     #: when at least ``min_group`` people answered it.
     topic_accuracy: tuple[TopicAccuracy, ...] = ()
+    #: For a watched trend: what each period before the previous one now reflects (oldest
+    #: first, like ``trend``), for the caller to keep as it keeps ``team.shown``.
+    earlier_shown: tuple[dict[str, tuple[str, ...]] | None, ...] = ()
 
     @property
     def leading(self) -> Archetype | None:

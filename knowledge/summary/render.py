@@ -9,9 +9,20 @@ from __future__ import annotations
 from knowledge.diagnosis import TeamReading
 from knowledge.models import Archetype
 from knowledge.summary.build import SHIFT_POINTS
-from knowledge.summary.model import Change, Summary, count_words, people_words, topic_name
+from knowledge.summary.model import (
+    Change,
+    Summary,
+    TopicAccuracy,
+    TrendPoint,
+    count_words,
+    people_words,
+    topic_name,
+)
 
-__all__ = ["render_summary_text", "summary_headline"]
+__all__ = ["TOPICS_LISTED", "render_summary_text", "summary_headline", "topic_accuracy_text", "trend_line"]
+
+#: How many topics the accuracy line names (lowest first); the rest are counted.
+TOPICS_LISTED = 8
 
 #: A headline doubles as a Block Kit header and a notification text; headers stop at 150.
 _HEADLINE_MAX = 150
@@ -56,10 +67,15 @@ def render_summary_text(summary: Summary) -> str:
     if summary.empty:
         lines += ["Nobody has taken a diagnosis or played a quiz in this period yet. To start:"]
         lines += [f"  - {s}" for s in summary.suggestions]
-        return "\n".join([*lines, "", *_render_unanswered(summary)]).rstrip()
+        # Earlier weeks may still have something to show: a quiet week keeps its trend.
+        trend = trend_line(summary) if any(p.visible for p in summary.trend) else None
+        lines += ["", *([trend, ""] if trend else [])]
+        return "\n".join([*lines, *_render_unanswered(summary)]).rstrip()
 
     lines += _render_team(summary)
     lines += _render_change(summary.change)
+    if (trend := trend_line(summary)) is not None:
+        lines += [trend, ""]
     lines += _render_quiz(summary)
     lines += _render_unanswered(summary)
     if summary.focus:
@@ -165,8 +181,72 @@ def _render_quiz(summary: Summary) -> list[str]:
         lines.append(f"  - Most missed: {missed}")
     else:
         lines.append("  - No topic was missed often enough, by enough people, to call out.")
+    if summary.topic_accuracy:
+        lines.append(f"  - Right by topic: {topic_accuracy_text(summary.topic_accuracy)}")
     lines.append("")
     return lines
+
+
+def topic_accuracy_text(topics: tuple[TopicAccuracy, ...]) -> str:
+    """Accuracy per topic in one line, lowest first, the most-missed topic marked.
+
+    The text under the quiz chart, so a screen reader (and a notification) gets the
+    same figures the bars show.
+    """
+    named = [
+        f"{_topic_label(t)} {t.percent}% of {t.answers}" + (" (most missed)" if t.most_missed else "")
+        for t in topics[:TOPICS_LISTED]
+    ]
+    rest = len(topics) - len(named)
+    return ", ".join(named) + (f", and {count_words(rest, 'more topic')}" if rest else "")
+
+
+def _topic_label(accuracy: TopicAccuracy) -> str:
+    # An archetype's short name is clear ("R&D"); a dimension's ("Data") is not.
+    topic = accuracy.topic
+    return topic.short_name if isinstance(topic, Archetype) else topic.name
+
+
+def trend_line(summary: Summary) -> str | None:
+    """How the mix moved over the trend's weeks, in one sentence (None without a trend).
+
+    It follows the archetype that leads now (or, when this week is too small to show,
+    the one that led in the last week shown) from the first week shown to the last, and
+    says how many weeks had too few people: the words under the trend chart.
+    """
+    points = summary.trend
+    if not points:
+        return None
+    shown = [p for p in points if p.visible]
+    span = f"Over the last {count_words(len(points), 'week')}"
+    if not shown:
+        return f"{span}, no week had enough people placed to show the mix of best fits."
+    leading = summary.team.leading if summary.visible and summary.team.leading else _leader(shown[-1])
+    first, last = shown[0], shown[-1]
+    before, after = _share(first, leading), _share(last, leading)
+    hidden = len(points) - len(shown)
+    few = f"; {hidden} of {len(points)} weeks had too few people to show" if hidden else ""
+    if len(shown) == 1:
+        return (
+            f"{span}, only {last.period.label} had enough people placed: "
+            f"{leading.short_name} was the best fit of {after}%{few}."
+        )
+    if before == after:
+        moved = f"held at {after}% of people placed from {first.period.label} to {last.period.label}"
+    else:
+        verb = "rose" if after > before else "fell"
+        moved = (
+            f"{verb} from {before}% of people placed ({first.period.label}) to {after}% ({last.period.label})"
+        )
+    return f"{span}, {leading.short_name} {moved}{few}."
+
+
+def _leader(point: TrendPoint) -> Archetype:
+    return max(point.mix, key=lambda pair: (pair[1], -pair[0].number))[0]
+
+
+def _share(point: TrendPoint, archetype: Archetype) -> int:
+    return next((percent for a, percent in point.mix if a.id == archetype.id), 0)
 
 
 def _percent(ratio: float) -> str:

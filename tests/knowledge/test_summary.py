@@ -25,7 +25,7 @@ from knowledge import (
     score,
     summary_headline,
 )
-from knowledge.summary import FOCUS_ITEMS, SHIFT_POINTS, SUGGEST_DIAGNOSE, SUGGEST_QUIZ
+from knowledge.summary import FOCUS_ITEMS, SHIFT_POINTS, SUGGEST_DIAGNOSE, SUGGEST_QUIZ, PeriodDiagnoses
 
 PERIOD = Period(datetime(2026, 11, 22, 9, tzinfo=UTC), datetime(2026, 11, 29, 9, tzinfo=UTC))
 
@@ -331,14 +331,20 @@ def test_a_full_summary_reads_in_about_a_minute(kb: KnowledgeBase) -> None:
         *quiz("data_ownership", "q1", {"u1": [False], "u2": [False], "u3": [True]}),
         *quiz("rnd", "q2", {"u1": [False], "u2": [True], "u3": [True]}),
     ]
+    weeks = [PERIOD.previous().previous()]
+    while len(weeks) < 6:
+        weeks.insert(0, weeks[0].previous())
     summary = summarize(
         kb,
         diagnoses=[*people(EMBEDDED_OWNING_DATA, EMBEDDED, INDEPENDENT, RND), (EMBEDDED, "leader")],
         previous=people(*[RND] * 3),
         quiz_records=records,
+        earlier=[PeriodDiagnoses(week, people(*[RND] * (1 + n % 3))) for n, week in enumerate(weeks)],
     )
     text = render_summary_text(summary)
-    assert len(text.split()) <= 320  # about a minute at an ordinary reading pace
+    assert "Over the last 8 weeks" in text and "Right by topic" in text
+    # About a minute at an ordinary reading pace, with the trend and accuracy per topic in it.
+    assert len(text.split()) <= 360
     assert len(text) < 3000
     headline = summary_headline(summary)
     assert "\n" not in headline
@@ -421,6 +427,9 @@ def test_any_input_gives_a_summary_that_keeps_people_anonymous(
     if players < group:
         assert summary.quiz is None
         assert summary.most_missed_topics == ()
+    for accuracy in summary.topic_accuracy:
+        answered = {user for _, topic, user, _ in records if topic == accuracy.topic.id}
+        assert len(answered) >= group, "a topic is only named when enough people answered it"
     assert len(summary.most_missed_topics) <= 3
     assert all(m.topic.id in _TOPIC_IDS for m in summary.most_missed_topics)
     assert len(summary.focus) <= FOCUS_ITEMS

@@ -1,4 +1,10 @@
-"""Block Kit for leadership summaries, their preview, and the configuration modal (pure)."""
+"""Block Kit for leadership summaries, their preview, and the configuration modal (pure).
+
+The summary's text stays complete without pictures (screen readers, notifications, a
+failed upload): the sections a chart belongs to carry stable block ids, and
+:data:`CHART_ANCHORS` says which chart goes after which, so the charts are added to the
+blocks rather than replacing any of them.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ from bot.features.summary import ids
 from bot.slack_text import quote_user_text
 from bot.store import WorkspaceConfig
 from knowledge.anonymity import MAX_GROUP, MIN_GROUP
-from knowledge.summary import Summary, summary_headline
+from knowledge.summary import Summary, summary_headline, topic_accuracy_text, trend_line
 
 __all__ = [
+    "CHART_ANCHORS",
     "WEEKDAYS",
     "build_config_modal",
     "build_preview",
@@ -21,6 +28,15 @@ __all__ = [
     "build_summary_message",
     "summary_text",
 ]
+
+#: Chart key -> the block_id of the section that chart is shown after. A section is only
+#: there when it has something to say (the mix only when visible, the quiz only with
+#: answers), so a chart whose anchor is missing from the blocks is left out.
+CHART_ANCHORS: dict[str, str] = {
+    "summary-mix": ids.MIX_BLOCK,
+    "summary-trend": ids.TREND_BLOCK,
+    "summary-quiz": ids.QUIZ_BLOCK,
+}
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _BAR = 10
@@ -48,7 +64,9 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
                 + bullets(summary.suggestions)
             )
         )
-        return blocks + _unanswered(summary)
+        # Earlier weeks may still have something to show: a quiet week keeps its trend.
+        trend = _trend(summary) if any(p.visible for p in summary.trend) else []
+        return blocks + trend + _unanswered(summary)
     team = summary.team
     if summary.visible and team.leading is not None:
         rows = "\n".join(
@@ -56,7 +74,12 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
             for t in team.distribution
             if t.best_fit
         )
-        blocks.append(section(f"*Where the organization stands* ({team.placed} people placed)\n{rows}"))
+        blocks.append(
+            section(
+                f"*Where the organization stands* ({team.placed} people placed)\n{rows}",
+                block_id=ids.MIX_BLOCK,
+            )
+        )
         readings = [
             f"• *{r.dimension.name}*: {r.disagreement}"
             + (f", {round(r.gap * 100):+d} vs the suggested position" if r.gap is not None else "")
@@ -76,6 +99,7 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
         blocks.append(
             section(f"*Since the previous period*\n{lead}" + (f" Shifts: {moved}." if moved else ""))
         )
+    blocks += _trend(summary)
     if summary.quiz_answers:
         learning = f"*Learning*: {summary.quiz_answers} quiz answers from {summary.quiz_participants} people"
         if summary.quiz is not None:
@@ -85,7 +109,9 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
                 f"{m.topic.short_name} ({m.miss_rate}% missed)" for m in summary.most_missed_topics
             )
             learning += f".\nMost missed: {missed}"
-        blocks.append(section(learning))
+        if summary.topic_accuracy:
+            learning += f"\nRight by topic: {topic_accuracy_text(summary.topic_accuracy)}"
+        blocks.append(section(learning, block_id=ids.QUIZ_BLOCK))
     if summary.focus:
         steps = "\n".join(f"{n}. {item}" for n, item in enumerate(summary.focus, 1))
         blocks.append(section(f"*Recommended focus*\n{steps}"))
@@ -219,6 +245,12 @@ def build_config_modal(config: WorkspaceConfig, *, channel_id: str) -> dict[str,
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def _trend(summary: Summary) -> list[Block]:
+    """The words the trend chart goes after: how the leading archetype's share moved."""
+    line = trend_line(summary)
+    return [] if line is None else [section(f"*Week by week*\n{line}", block_id=ids.TREND_BLOCK)]
 
 
 def _unanswered(summary: Summary) -> list[Block]:

@@ -9,6 +9,17 @@ a *watched* view: admins can ask for it again and again while people keep taking
 diagnosis, so its figures only move on once at least the minimum group of people changed
 since they were last shown. Until then it shows the same people as last time (diagnoses
 are never changed once finished, so those figures can be computed again exactly).
+
+The summary's trend covers the last ``TREND_PERIODS`` weeks, and every one of them is
+released exactly like the two weeks the summary compares: the week's latest diagnoses or,
+if too few people changed since, the ones its stored view last showed. So a week in the
+trend is never one person apart from what that week's own summary showed. The older weeks'
+views are *saved* (compare-and-set, with the two main weeks), not only read: a week nobody
+asked a summary for has no stored view, and drawing it from whoever is there today without
+remembering it would let the next drawing differ by one person once someone asks to be
+forgotten. Saved, it is held back until at least the group size changed, as every week is.
+A past week only changes when people are forgotten, so after the first drawing these saves
+are rare.
 """
 
 from __future__ import annotations
@@ -21,9 +32,9 @@ from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
 from knowledge.diagnosis import ALL, aggregate, role_of, score
 from knowledge.quiz import released_answers
-from knowledge.summary import Period, Summary, build_summary
+from knowledge.summary import TREND_PERIODS, Period, PeriodDiagnoses, Summary, build_summary
 
-__all__ = ["current_week", "last_week", "summarize", "view_key"]
+__all__ = ["current_week", "last_week", "summarize", "trend_weeks", "view_key"]
 
 #: Saving a week's state is a compare-and-set; two admins asking at once retry this often.
 _ATTEMPTS = 5
@@ -38,6 +49,14 @@ def current_week(now: datetime) -> Period:
 def last_week(now: datetime) -> Period:
     """The last whole week before ``now``: what a scheduled digest reports."""
     return Period.week_before(now)
+
+
+def trend_weeks(period: Period) -> list[Period]:
+    """The ``TREND_PERIODS`` weeks a summary of ``period`` covers, oldest first, ``period`` last."""
+    weeks = [period]
+    while len(weeks) < TREND_PERIODS:
+        weeks.insert(0, weeks[0].previous())
+    return weeks
 
 
 def view_key(period: Period) -> str:
@@ -77,17 +96,27 @@ def _released(
 
 
 async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Period, min_group: int) -> Summary:
-    """The week's summary, released through the week's watched state (saved when it moves on)."""
-    previous = period.previous()
+    """The week's summary with its trend, every week released through its own watched state.
+
+    Each week's state is saved when the drawing moves it on; if another caller moved one on
+    meanwhile, everything is read and drawn again.
+    """
+    weeks = trend_weeks(period)
     for _ in range(_ATTEMPTS):
-        views = [await store.views.get(team_id, view_key(p)) for p in (period, previous)]
+        views = [await store.views.get(team_id, view_key(week)) for week in weeks]
         flows = [
             f
-            for f in await store.diagnoses.finished_since(team_id, previous.start)
+            for f in await store.diagnoses.finished_since(team_id, weeks[0].start)
             if f.updated_at < period.end
         ]
-        now, waiting = _released(kb, flows, period, views[0], min_group)
-        before, _ = _released(kb, flows, previous, views[1], min_group)
+        released = [
+            _released(kb, flows, week, view, min_group) for week, view in zip(weeks, views, strict=True)
+        ]
+        (before, _), (now, waiting) = released[-2:]
+        earlier = [
+            PeriodDiagnoses(week, _entries(kb, drawn), [f.flow_id for f in drawn], view.shown)
+            for week, view, (drawn, _) in zip(weeks[:-2], views[:-2], released[:-2], strict=True)
+        ]
         answers = await store.quizzes.answers_since(team_id, period.start)
         summary = build_summary(
             kb,
@@ -108,13 +137,14 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             ],
             min_group=min_group,
             members=[f.flow_id for f in now],
-            shown=views[0].shown,
+            shown=views[-1].shown,
             previous_members=[f.flow_id for f in before],
-            previous_shown=views[1].shown,
+            previous_shown=views[-2].shown,
             held_back=waiting,
+            earlier=earlier,
         )
-        states = [(period, views[0], summary.team.shown), (previous, views[1], summary.previous_shown)]
-        if await _save(store, team_id, states):
+        shown = [*summary.earlier_shown, summary.previous_shown, summary.team.shown]
+        if await _save(store, team_id, list(zip(weeks, views, shown, strict=True))):
             return summary
     # Others kept moving the week on; drawing from a state that is not saved would be unsafe.
     raise RuntimeError("could not settle the summary's state; try again")
