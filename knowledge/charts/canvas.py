@@ -20,6 +20,7 @@ texts overlap, however long the names an overlay brings.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ HEADING, TEXT, SMALL = 17.0, 13.0, 11.0
 MARGIN = 0.4
 INNER = WIDTH - 2 * MARGIN
 _LOCK = threading.RLock()
+#: A word, or the part of a hyphenated word up to and including a hyphen, with the space before it.
+_PIECE = re.compile(r"(\s*)(\S+?-(?=\S)|\S+)")
 
 
 @contextmanager
@@ -77,36 +80,38 @@ class Sheet:
         self.ax.set_axis_off()
         self.y = MARGIN
 
-    def width(self, text: str, font: FontProperties) -> float:
-        width, _, _ = self.renderer.get_text_width_height_descent(text, font, ismath=False)
+    def width(self, text: str, face: FontProperties) -> float:
+        width, _, _ = self.renderer.get_text_width_height_descent(text, face, ismath=False)
         return float(width) / DPI
 
-    def wrap(self, text: str, width: float, font: FontProperties, most: int = 2) -> tuple[list[str], bool]:
+    def wrap(self, text: str, width: float, face: FontProperties, most: int = 2) -> tuple[list[str], bool]:
         """``text`` in lines no wider than ``width``; at most ``most`` lines, the last cut with "…".
 
-        The flag says whether anything was cut. A word wider than a line is broken.
+        The flag says whether anything was cut. Lines break between words and after
+        hyphens; a piece wider than a whole line is broken where it must.
         """
         lines: list[str] = []
         current = ""
-        for word in text.split():
-            candidate = f"{current} {word}" if current else word
-            if self.width(candidate, font) <= width:
+        for match in _PIECE.finditer(text):
+            space, piece = match.groups()
+            candidate = f"{current}{' ' if space and current else ''}{piece}"
+            if self.width(candidate, face) <= width:
                 current = candidate
                 continue
             if current:
                 lines.append(current)
-            while len(word) > 1 and self.width(word, font) > width:
-                fits = (n for n in range(len(word) - 1, 0, -1) if self.width(word[:n], font) <= width)
+            while len(piece) > 1 and self.width(piece, face) > width:
+                fits = (n for n in range(len(piece) - 1, 0, -1) if self.width(piece[:n], face) <= width)
                 cut = next(fits, 1)
-                lines.append(word[:cut])
-                word = word[cut:]
-            current = word
+                lines.append(piece[:cut])
+                piece = piece[cut:]
+            current = piece
         if current:
             lines.append(current)
         if len(lines) <= most:
             return lines, False
         last = lines[most - 1]
-        while last and self.width(last + "…", font) > width:
+        while last and self.width(last + "…", face) > width:
             last = last[:-1]
         return [*lines[: most - 1], last.rstrip() + "…"], True
 

@@ -47,9 +47,12 @@ _LABEL_W, _VALUE_W, _PITCH, _THICK = 2.3, 1.9, 0.62, 0.38
 
 
 def _label(sheet: Sheet, bar: Bar, face: FontProperties) -> list[str]:
-    """The archetype's (or topic's) name, or its short name when the name would be cut."""
+    """The archetype's (or topic's) name; its short name when only that fits whole; else the name, cut."""
     full, cut = sheet.wrap(bar.label, _LABEL_W, face)
-    return sheet.wrap(bar.short, _LABEL_W, face)[0] if cut else full
+    if not cut:
+        return full
+    short, short_cut = sheet.wrap(bar.short, _LABEL_W, face)
+    return full if short_cut else short
 
 
 def _bars(sheet: Sheet, part: Bars) -> None:
