@@ -268,7 +268,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         http=http,
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
-        digests=DigestScheduler(store, kb),
+        digests=DigestScheduler(store, kb, renderer=charts.renderer),
         retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
         answerer=answerer,
         metrics=metrics,

@@ -12,11 +12,12 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.features.summary.service import current_week, summarize
+from bot.features.summary.service import current_week, last_week, summarize
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
+from knowledge.charts import render_summary
 from knowledge.diagnosis import TeamAggregate
 from knowledge.quiz import released_answers
 from knowledge.summary import Period
@@ -88,6 +89,38 @@ async def export(
         config = await store.workspaces.get(team_id)
         report += await _export_diagnoses(store, kb, team_id, config.min_group, directory, now)
         report += await _export_quiz(store, team_id, config.min_group, directory)
+    return report
+
+
+async def export_charts(
+    store: Store, kb: KnowledgeBase, directory: Path, *, now: datetime | None = None
+) -> list[str]:
+    """Write each workspace's charts of the last whole week, as its digest shows them.
+
+    The same summary (released figures, trend and all) a digest posted now would carry,
+    drawn by the same functions, into ``directory/<team_id>/``; a week too few people
+    took part in gets no picture, and the line says so.
+    """
+    now = now or datetime.now(UTC)
+    teams = sorted(set(await store.diagnoses.teams()) | set(await store.quizzes.teams()))
+    if not teams:
+        return ["No charts to draw yet: no diagnoses or quiz answers are stored."]
+    report: list[str] = []
+    for team_id in teams:
+        config = await store.workspaces.get(team_id)
+        week = last_week(now)
+        charts = render_summary(await summarize(store, kb, team_id, week, config.min_group))
+        if not charts:
+            report.append(
+                f"{team_id}: the week of {week.start.date().isoformat()} had fewer than "
+                f"{config.min_group} people in every part; no charts drawn"
+            )
+            continue
+        folder = directory / team_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for chart in charts:
+            (folder / chart.filename).write_bytes(chart.png)
+        report.append(f"{folder}: {', '.join(chart.filename for chart in charts)}")
     return report
 
 

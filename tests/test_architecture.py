@@ -164,3 +164,29 @@ def test_the_app_loads_numpy_and_bm25s_only_when_it_builds_the_answer_index(tmp_
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {"before": [], "after": ["bm25s", "numpy"]}
+
+
+def test_the_app_loads_matplotlib_only_when_it_draws_its_first_chart(tmp_path: Path) -> None:
+    """Start-up and memory pay for the plotting library only once a chart is wanted."""
+    probe = textwrap.dedent(
+        """\
+        import json, sys
+        import bot.app, bot.cli, bot.serve
+        from knowledge import load_knowledge, score
+        from knowledge.charts import render_diagnosis
+        before = "matplotlib" in sys.modules
+        chart = render_diagnosis(score(load_knowledge(), {}))
+        after = "matplotlib" in sys.modules
+        print(json.dumps({"before": before, "after": after, "png": chart.png[:8].hex()}))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "before": False,
+        "after": True,
+        "png": "89504e470d0a1a0a",
+    }

@@ -16,9 +16,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook import WebhookResponse
 
 from bot.charts.blocks import MESSAGE_BLOCK_LIMIT, Placement, with_images
 from bot.charts.counters import NO_COUNTERS, ChartCounters
@@ -201,3 +203,39 @@ class ChartPoster:
                 log.debug("charts: the Home tab of %s changed meanwhile; this update is dropped", user_id)
                 return None
             raise
+
+    async def respond(
+        self,
+        respond: AsyncRespond,
+        *,
+        text: str,
+        blocks: Blocks,
+        images: Sequence[Placement] = (),
+        **kwargs: Any,
+    ) -> WebhookResponse:
+        """Answer through a ``response_url`` with the images, like :meth:`send` does for the Web API.
+
+        A ``response_url`` does not raise: a refusal is a non-200 status. While images are
+        in the message, a refusal is taken for Slack still processing them (the words alone
+        were built within every limit): waited on and tried again, then the words are sent
+        alone. A ``response_url`` is good for five uses, and this makes at most five.
+        """
+        full = with_images(blocks, images)
+        if len(full) == len(blocks):
+            return await respond(text=text, blocks=full, **kwargs)
+        for delay in self.delays[:3]:
+            response = await respond(text=text, blocks=full, **kwargs)
+            if response.status_code == 200:
+                return response
+            log.info(
+                "charts: Slack refused the images in a reply (%s); trying again in %gs", response.body, delay
+            )
+            await self._sleep(delay)
+        response = await respond(text=text, blocks=full, **kwargs)
+        if response.status_code == 200:
+            return response
+        self.counters.chart_dropped("not_ready", len(full) - len(blocks))
+        log.warning(
+            "charts: Slack still refused the image(s) in a reply (%s); sent without them", response.body
+        )
+        return await respond(text=text, blocks=[dict(b) for b in blocks], **kwargs)

@@ -31,13 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return terminal.ask(terminal.knowledge(), " ".join(args.question), args.subject)
         if args.command == "diagnose":
-            return terminal.diagnose(terminal.knowledge(), args.answers)
+            return terminal.diagnose(terminal.knowledge(), args.answers, chart=args.chart)
         if args.command == "knowledge":
             return terminal.check(args.directory or load_settings().mlorg_knowledge_dir)
         if args.command == "outbox":
             return asyncio.run(operator_commands.outbox(args))
         if args.command == "export":
-            return asyncio.run(operator_commands.export_data(args.out))
+            return asyncio.run(operator_commands.export_data(args.out, charts=args.charts))
         if args.command == "questions":
             return asyncio.run(operator_commands.questions())
         if args.command == "serve":

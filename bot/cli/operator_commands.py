@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bot.operator import export, list_outbox, list_questions, open_store, retry_outbox
+from bot.operator import export, export_charts, list_outbox, list_questions, open_store, retry_outbox
 from bot.settings import ConfigError, Settings, load_settings
 from bot.store import Store, StoreError
 from knowledge import load_knowledge
@@ -56,12 +56,15 @@ async def outbox(args: argparse.Namespace) -> int:
     return await _on_store(load_settings(), work)
 
 
-async def export_data(directory: Path) -> int:
+async def export_data(directory: Path, *, charts: Path | None = None) -> int:
     settings = load_settings()
     kb = load_knowledge(settings.mlorg_knowledge_dir)
 
     async def work(store: Store) -> int:
-        return _print_lines(await export(store, kb, directory))
+        lines = await export(store, kb, directory)
+        if charts is not None:
+            lines += await export_charts(store, kb, charts)
+        return _print_lines(lines)
 
     return await _on_store(settings, work)
 

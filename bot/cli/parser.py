@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="Q=O,...",
         help="answer non-interactively: question id = option id pairs, e.g. where_ml_happens=product_teams",
     )
+    diagnose_cmd.add_argument(
+        "--chart", type=Path, metavar="FILE", default=None, help="also draw the result as a PNG chart in FILE"
+    )
 
     knowledge_cmd = commands.add_parser("knowledge", help="work with the knowledge content")
     knowledge_sub = knowledge_cmd.add_subparsers(dest="knowledge_command", metavar="ACTION", required=True)
@@ -57,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd = commands.add_parser("export", help="write anonymised CSVs of diagnoses and quiz results")
     export_cmd.add_argument(
         "--out", type=Path, default=Path("mlorg-export"), help="directory (default: mlorg-export)"
+    )
+    export_cmd.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="also draw each workspace's charts of last week (PNG) into DIR/<workspace id>/",
     )
 
     commands.add_parser(

@@ -6,6 +6,7 @@ an expected miss (an unknown topic) is one line on stderr and exit code 1.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from knowledge import (
     render_overview,
     score,
 )
+from knowledge.charts import render_diagnosis as render_diagnosis_chart
 
 __all__ = ["ask", "check", "compare_topics", "diagnose", "explain_topic", "knowledge", "render_answer"]
 
@@ -95,15 +97,21 @@ def _kind(topic: object) -> str:
     return "an archetype" if isinstance(topic, Archetype) else "a dimension"
 
 
-def diagnose(kb: KnowledgeBase, given: str | None) -> int:
-    """The Slack questionnaire in a terminal: number to answer, b to go back, q to quit."""
+def diagnose(kb: KnowledgeBase, given: str | None, *, chart: Path | None = None) -> int:
+    """The Slack questionnaire in a terminal: number to answer, b to go back, q to quit.
+
+    With ``chart``, the result is also drawn as the PNG Slack shows; where it cannot be
+    written is said before any question is asked, not after the last one.
+    """
     if not kb.questions:
         print("No questionnaire is loaded.", file=sys.stderr)
         return 1
+    if chart is not None and (problem := _unwritable(chart)):
+        print(f"mlorg: cannot write the chart to {chart}: {problem}", file=sys.stderr)
+        return 2
     if given is not None:
         answers = dict(pair.split("=", 1) for pair in given.split(",") if "=" in pair)
-        print(render_diagnosis(score(kb, answers)))
-        return 0
+        return _result(kb, answers, chart)
     answers = {}
     step = 0
     total = len(kb.questions)
@@ -133,8 +141,28 @@ def diagnose(kb: KnowledgeBase, given: str | None) -> int:
             print()
             continue
         print(f"Please type a number from 1 to {len(question.options)}, 'b' or 'q'.\n")
-    print(render_diagnosis(score(kb, answers)))
+    return _result(kb, answers, chart)
+
+
+def _result(kb: KnowledgeBase, answers: dict[str, str], chart: Path | None) -> int:
+    diagnosis = score(kb, answers)
+    print(render_diagnosis(diagnosis))
+    if chart is not None:
+        chart.write_bytes(render_diagnosis_chart(diagnosis).png)
+        print(f"\nChart written to {chart}")
     return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a chart could not be written at ``path``, or None."""
+    if path.is_dir():
+        return "it is a directory; name a file, e.g. result.png"
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        return f"the folder {parent} does not exist"
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 def check(directory: Path | None) -> int:

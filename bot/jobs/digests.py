@@ -19,7 +19,9 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.charts import ChartRenderer
 from bot.features.summary.blocks import build_summary_message, summary_text
+from bot.features.summary.charts import digest_charts
 from bot.features.summary.service import last_week, summarize
 from bot.outage import OutageLog
 from bot.store import Store, WorkspaceConfig
@@ -51,10 +53,18 @@ def latest_slot(now: datetime, weekday: int, hhmm: str, timezone: str) -> dateti
 
 class DigestScheduler:
     def __init__(
-        self, store: Store, kb: KnowledgeBase, *, interval: float = 30.0, clock: Clock = utc_now
+        self,
+        store: Store,
+        kb: KnowledgeBase,
+        *,
+        interval: float = 30.0,
+        clock: Clock = utc_now,
+        renderer: ChartRenderer | None = None,
     ) -> None:
         self.store = store
         self.kb = kb
+        #: Draws the digest's charts off the loop; the outbox worker uploads them on delivery.
+        self.renderer = renderer or ChartRenderer()
         self.interval = interval
         self._clock = clock
 
@@ -86,21 +96,27 @@ class DigestScheduler:
         if slot is None or (config.updated_at is not None and slot < config.updated_at):
             return 0
         added = 0
-        summary = None
+        payload = None
         for channel in config.leadership_channels:
             key = f"digest:{slot.isoformat()}:{channel}"
             if await self.store.outbox.exists(config.team_id, key):
                 continue
-            if summary is None:
+            if payload is None:
                 summary = await summarize(
                     self.store, self.kb, config.team_id, last_week(slot), config.min_group
                 )
+                payload = {
+                    "blocks": build_summary_message(summary),
+                    "text": summary_text(summary),
+                    # The PNGs travel with the digest; the worker uploads them once, on delivery.
+                    "charts": await digest_charts(self.renderer, summary),
+                }
             _, created = await self.store.outbox.enqueue(
                 config.team_id,
                 key,
                 kind="digest",
                 channel_id=channel,
-                payload={"blocks": build_summary_message(summary), "text": summary_text(summary)},
+                payload=payload,
                 # Whoever set the schedule hears if it cannot be delivered (MLORG_ADMINS may be empty).
                 requested_by=config.updated_by or None,
             )

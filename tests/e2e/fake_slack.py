@@ -94,6 +94,8 @@ class FakeSlack:
         self._release = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
         self._ts = itertools.count(1)
+        #: The current ``hash`` of every view the app opened or updated, by view id.
+        self.view_hashes: dict[str, str] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -294,8 +296,25 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(content)}")
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
-        await self._record(f"response_url:{request.match_info['name']}", request)
+        call = await self._record(f"response_url:{request.match_info['name']}", request)
+        # A response_url refuses what chat.postMessage would, but answers with a status, not ok=false.
+        refused = self.files.refusal("chat.postMessage", call.args)
+        if refused is not None:
+            return web.json_response(refused, status=400)
         return web.Response(text="ok")
+
+    def _view(self, method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        """A view with its id and ``hash``; ``views.update`` with a stale hash is refused, as
+        Slack does, so an update drawn from an older view cannot overwrite a newer one."""
+        view_id = str(args.get("view_id") or "") or f"V{ts.replace('.', '')}"
+        given = str(args.get("hash") or "")
+        if method == "views.update" and given and given != self.view_hashes.get(view_id, given):
+            return {"ok": False, "error": "hash_conflict"}
+        self.view_hashes[view_id] = f"{view_id}.{ts}"
+        return {
+            "ok": True,
+            "view": {**_as_dict(args.get("view")), "id": view_id, "hash": self.view_hashes[view_id]},
+        }
 
     def _default(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         refused = self.files.refusal(method, args)
@@ -339,7 +358,7 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method.startswith("views."):
-            return {"ok": True, "view": {"id": f"V{ts.replace('.', '')}", **(_as_dict(args.get("view")))}}
+            return self._view(method, args, ts)
         if method == "users.info":
             user = str(args.get("user", ""))
             is_admin = user in self.admins

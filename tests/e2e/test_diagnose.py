@@ -193,7 +193,24 @@ async def click_in_modal(
     await eventually(
         lambda: len(updates_for(fake, user)) >= before + times, f"{times} views.update for {user}"
     )
-    return view_of(updates_for(fake, user)[-1])
+    view = view_of(updates_for(fake, user)[-1])
+    if is_result(view) and not result_chart(view):
+        # The result's words come first and its chart right after: the next click is made on
+        # the whole result, as a person would see it.
+        await eventually(
+            lambda: bool(result_chart(view_of(updates_for(fake, user)[-1]))), f"the chart in {user}'s result"
+        )
+        view = view_of(updates_for(fake, user)[-1])
+    return view
+
+
+def is_result(view: dict[str, Any]) -> bool:
+    return any(b.get("block_id") == "result" for b in view.get("blocks") or [])
+
+
+def result_chart(view: dict[str, Any]) -> dict[str, Any] | None:
+    """The image block showing the result's chart, if the view has one."""
+    return next((b for b in view.get("blocks") or [] if b.get("type") == "image" and "slack_file" in b), None)
 
 
 async def click_through(

@@ -131,10 +131,15 @@ async def summary_says(fake: FakeSlack, invitation: Invitation, words: str) -> s
     return summary_text(fake, invitation)
 
 
-async def invitation_says(fake: FakeSlack, invitation: Invitation, words: str) -> str:
-    """Wait until the invitation (redrawn after the summary) says ``words``."""
+async def invitation_says(fake: FakeSlack, invitation: Invitation, count: str) -> str:
+    """Wait until the invitation (redrawn after the summary) gives ``count`` as its running count.
+
+    Only the count itself: "once at least 3 people have answered" in its explanation must not
+    pass for "3 people have answered (so far)".
+    """
+    said = re.compile(re.escape(count) + r"( so far|\. The summary)")
     await eventually(
-        lambda: words in invitation_now(fake, invitation).text, f"the invitation to say {words!r}"
+        lambda: bool(said.search(invitation_now(fake, invitation).text)), f"the invitation to count {count!r}"
     )
     return invitation_now(fake, invitation).text
 

@@ -143,7 +143,8 @@ def result_blocks(diagnosis: Diagnosis) -> list[Block]:
         section(
             "\n".join(
                 f"`{_bar(s.percent)}` {s.percent:>3}%  {s.archetype.short_name}" for s in diagnosis.shares
-            )
+            ),
+            block_id=ids.RESULT_SHARES_BLOCK,
         )
     )
     if diagnosis.why:
@@ -316,7 +317,8 @@ def build_team_summary(aggregate: TeamAggregate) -> list[dict[str, Any]]:
                 f"`{_bar(100 * t.best_fit / aggregate.placed)}` {t.best_fit}  {t.archetype.short_name}"
                 f"  (mean share {round(t.mean_percent)}%)"
                 for t in aggregate.distribution
-            )
+            ),
+            block_id=ids.TEAM_MIX_BLOCK,
         ),
     ]
     lines = []
@@ -353,7 +355,8 @@ def build_team_summary(aggregate: TeamAggregate) -> list[dict[str, Any]]:
         )
         blocks.append(
             section(
-                f"*Perception gap* ({gap.leaders} leaders, {gap.contributors} contributors)\n{same}\n{dims}"
+                f"*Perception gap* ({gap.leaders} leaders, {gap.contributors} contributors)\n{same}\n{dims}",
+                block_id=ids.TEAM_PERCEPTION_BLOCK,
             )
         )
     elif aggregate.perception_held:

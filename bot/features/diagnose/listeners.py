@@ -31,6 +31,7 @@ from bot.features.diagnose.blocks import (
     build_shared_result,
     question_at,
 )
+from bot.features.diagnose.charts import ResultCharts
 from bot.features.diagnose.team_thread import TeamThread
 from bot.features.explain.blocks import build_card
 from bot.features.home.blocks import build_topic_modal
@@ -82,6 +83,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     kb = deps.kb
     diagnoses = deps.store.diagnoses
     thread = TeamThread(deps)
+    charts = ResultCharts(deps.charts)
+
+    def steps_of(flow: Flow) -> tuple[Question, ...]:
+        return steps_for(kb, team=flow.session_id is not None)
 
     def render(
         flow: Flow,
@@ -92,7 +97,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         min_group: int = MIN_GROUP,
     ) -> dict[str, Any]:
         team = flow.session_id is not None
-        steps = steps_for(kb, team=team)
+        steps = steps_of(flow)
         if flow.status == "cancelled":
             return build_closed_view(_CANCELLED, flow_id=flow.flow_id)
         if flow.status == "finished" or flow.step >= len(steps):
@@ -115,12 +120,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             min_group=min_group,
         )
 
-    async def redraw(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
-        """Show ``view`` in the modal the click came from. Diagnosis buttons only live in a
-        modal; a click without a view id (forged or malformed) has no modal to redraw, and
-        ``views.update`` without one raises before it reaches Slack."""
-        if view_id:
-            await client.views_update(view_id=view_id, view=view)
+    async def redraw(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> str | None:
+        """Show ``view`` in the modal the click came from; returns the shown view's ``hash``.
+
+        Diagnosis buttons only live in a modal; a click without a view id (forged or
+        malformed) has no modal to redraw, and ``views.update`` without one raises before it
+        reaches Slack."""
+        if not view_id:
+            return None
+        response = await client.views_update(view_id=view_id, view=view)
+        shown = response.get("view")
+        return str(shown["hash"]) if isinstance(shown, dict) and shown.get("hash") else None
 
     async def open_flow(client: AsyncWebClient, trigger_id: str, flow: Flow) -> None:
         group = await thread.min_group(flow.team_id) if flow.session_id else MIN_GROUP
@@ -159,12 +169,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         return Completion(current, session, recorded)
 
+    async def draw(client: AsyncWebClient, view_id: str, flow: Flow, *, note: str | None = None) -> None:
+        """Show the flow where it is; a result gets its chart right after its words.
+
+        The words first, then the picture: drawn off the loop, uploaded (once per flow), and
+        the same view redrawn with it, unless the person has moved on (a newer hash wins).
+        """
+        view = render(flow, note=note)
+        shown = await redraw(client, view_id, view)
+        if flow.status == "cancelled" or (flow.status != "finished" and flow.step < len(steps_of(flow))):
+            return
+        await charts.add_to_view(
+            client,
+            team_id=flow.team_id,
+            flow_id=flow.flow_id,
+            diagnosis=score(kb, flow.answers),
+            view_id=view_id,
+            view=view,
+            hash=shown,
+        )
+
     async def show_completion(client: AsyncWebClient, view_id: str, done: Completion) -> None:
         """The result, drawn after the ack; the click that fed the team summary redraws its thread."""
         note = None
         if done.session is not None and done.session.status == "closed":
             note = "The team diagnosis was closed before you finished, so your answers were not added to it."
-        await redraw(client, view_id, render(done.flow, note=note))
+        await draw(client, view_id, done.flow, note=note)
         if done.recorded and done.session is not None:
             await thread.refresh(client, done.session)
 
@@ -205,7 +235,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if done is not None:
             await show_completion(client, payloads.view_id(body), done)
             return
-        await redraw(client, payloads.view_id(body), render(current))
+        await draw(client, payloads.view_id(body), current)
 
     @deps.actions.on(ids.BACK)
     async def handle_back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -218,7 +248,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         moved = await diagnoses.back(flow.team_id, flow.flow_id, step)
         current = moved or await diagnoses.get(flow.team_id, flow.flow_id) or flow
         await ack()  # the step back is stored
-        await redraw(client, payloads.view_id(body), render(current))
+        await draw(client, payloads.view_id(body), current)
 
     @deps.actions.on(ids.CANCEL)
     async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -235,7 +265,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         elif flow.user_id != user_id:
             view = build_closed_view(_GONE)
         else:
-            view = render(flow)  # finished meanwhile (a click on another replica): show the result
+            # Finished meanwhile (a click on another replica): show the result.
+            await draw(client, payloads.view_id(body), flow)
+            return
         await redraw(client, payloads.view_id(body), view)
 
     @deps.actions.on(ids.RESTART)
@@ -280,25 +312,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not await deps.store.events.claim(flow.team_id, f"diagnosis-share:{flow.flow_id}:{attempt}"):
             return
         diagnosis = score(kb, flow.answers)
+        images = await charts.images(client, flow.team_id, flow.flow_id, diagnosis)
         try:
-            await client.chat_postMessage(
+            await deps.charts.poster.post_message(
+                client,
                 channel=flow.channel_id,
                 blocks=build_shared_result(diagnosis, flow.user_id),
                 text=f"<@{flow.user_id}>'s diagnosis: closest to {diagnosis.best.name}",
+                images=images,
             )
         except SlackApiError as error:
             log.info("diagnosis share failed: %s", api_error(error))
-            await redraw(
-                client,
-                view_id,
-                render(
-                    flow,
-                    note="I couldn't post in that channel. Add me with `/invite @mlorg` first.",
-                    share_attempt=attempt + 1,
-                ),
+            view = render(
+                flow,
+                note="I couldn't post in that channel. Add me with `/invite @mlorg` first.",
+                share_attempt=attempt + 1,
             )
-            return
-        await redraw(client, view_id, render(flow, shared_in=flow.channel_id))
+        else:
+            view = render(flow, shared_in=flow.channel_id)
+        if view_id:  # the result stays whole: its chart is redrawn with it
+            await deps.charts.poster.update_view(client, view_id=view_id, view=view, images=images)
 
     @deps.actions.on(ids.START)
     async def handle_start_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.diagnose.blocks import build_invitation, build_team_summary, invitation_text
+from bot.features.diagnose.charts import team_images
 from bot.slack_text import api_error
 from bot.store import TeamSession
 from knowledge.diagnosis import aggregate, score
@@ -33,6 +34,7 @@ class TeamThread:
         self.diagnoses = deps.store.diagnoses
         self.views = deps.store.views
         self.workspaces = deps.store.workspaces
+        self.charts = deps.charts
 
     async def min_group(self, team_id: str) -> int:
         return (await self.workspaces.get(team_id)).min_group
@@ -95,11 +97,14 @@ class TeamThread:
             if not await self.views.save(session.team_id, key, team.shown or {}, expected=view.version):
                 continue  # someone else drew it meanwhile: decide again from what they showed
             if session.summary_ts is not None:
-                await client.chat_update(
+                # Its charts too, once the group is large enough (none below it, like the text).
+                await self.charts.poster.update_message(
+                    client,
                     channel=session.channel_id,
                     ts=session.summary_ts,
                     blocks=build_team_summary(team),
                     text=f"Team diagnosis summary ({team.placed} people)",
+                    images=await team_images(self.charts, client, team),
                 )
             break
         else:

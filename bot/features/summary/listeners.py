@@ -32,6 +32,7 @@ from bot.features.summary.blocks import (
     build_summary_message,
     summary_text,
 )
+from bot.features.summary.charts import preview_charts
 from bot.features.summary.service import current_week, last_week, summarize
 from bot.slack_text import quote_user_text
 from bot.store import Forgotten, StoreError, WorkspaceConfig
@@ -115,6 +116,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         channel_id, channel_name = target
         summary = await summarize(store, kb, ctx.team_id, week(utc_now()), config.min_group)
+        # The charts are uploaded now, so the preview shows them and Post reuses the files.
+        charts, images = await preview_charts(deps.charts, ctx.client, summary)
         # The preview is stored as exactly what Post will post; the button only names it.
         preview_id = secrets.token_hex(6)
         await store.outbox.enqueue(
@@ -122,13 +125,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
             _preview_key(preview_id),
             kind="summary",
             channel_id=channel_id,
-            payload={"blocks": build_summary_message(summary), "text": summary_text(summary)},
+            payload={
+                "blocks": build_summary_message(summary),
+                "text": summary_text(summary),
+                "charts": charts,
+            },
             requested_by=ctx.user_id,
             held=True,
         )
-        await ctx.respond(
+        await deps.charts.poster.respond(
+            ctx.respond,
             response_type="ephemeral",
             blocks=build_preview(summary, channel_id=channel_id, channel_name=channel_name, value=preview_id),
+            images=images,
             text=summary_text(summary),
         )
 
