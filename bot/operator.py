@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.features.summary.service import current_week, last_week, summarize
+from bot.features.summary.service import current_week, summarize
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
 from bot.store.questions import unhelpful_questions
@@ -95,11 +95,11 @@ async def export(
 async def export_charts(
     store: Store, kb: KnowledgeBase, directory: Path, *, now: datetime | None = None
 ) -> list[str]:
-    """Write each workspace's charts of the last whole week, as its digest shows them.
+    """Write each workspace's summary charts, as ``/mlorg summary`` would show them now.
 
-    The same summary (released figures, trend and all) a digest posted now would carry,
-    drawn by the same functions, into ``directory/<team_id>/``; a week too few people
-    took part in gets no picture, and the line says so.
+    The same summary (this week's released figures, the trend of the last eight weeks,
+    quiz accuracy), drawn by the same functions, into ``directory/<team_id>/``; where too
+    few people took part there is no picture, and the line says so.
     """
     now = now or datetime.now(UTC)
     teams = sorted(set(await store.diagnoses.teams()) | set(await store.quizzes.teams()))
@@ -108,7 +108,7 @@ async def export_charts(
     report: list[str] = []
     for team_id in teams:
         config = await store.workspaces.get(team_id)
-        week = last_week(now)
+        week = current_week(now)
         charts = render_summary(await summarize(store, kb, team_id, week, config.min_group))
         if not charts:
             report.append(

@@ -382,3 +382,31 @@ def test_ask_something_the_framework_does_not_cover_says_so_and_exits_zero(run_m
     _assert_no_traceback(result)
     assert result.returncode == 0
     assert "does not answer" in result.stdout
+
+
+# -- diagnose --chart -------------------------------------------------------------------------------
+
+
+def test_diagnose_with_chart_writes_the_png_slack_shows(run_mlorg: RunMlorg, tmp_path: Path) -> None:
+    from knowledge import load_knowledge, score
+    from knowledge.charts import render_diagnosis
+
+    answers = "where_ml_happens=product_teams,path_to_production=builders_run_them"
+    target = tmp_path / "result.png"
+    result = run_mlorg("diagnose", "--answers", answers, "--chart", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"Chart written to {target}" in result.stdout
+    expected = render_diagnosis(score(load_knowledge(), dict(p.split("=") for p in answers.split(","))))
+    assert target.read_bytes() == expected.png
+
+
+def test_diagnose_names_an_unwritable_chart_before_asking_anything(
+    run_mlorg: RunMlorg, tmp_path: Path
+) -> None:
+    result = run_mlorg("diagnose", "--chart", str(tmp_path / "missing" / "result.png"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"mlorg: cannot write the chart to {tmp_path / 'missing' / 'result.png'}: "
+        f"the folder {tmp_path / 'missing'} does not exist"
+    )
+    assert "Question 1" not in result.stdout

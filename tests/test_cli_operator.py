@@ -327,3 +327,31 @@ def test_the_real_command_reports_a_malformed_database_url_in_one_line(tmp_path:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mlorg: DATABASE_URL is malformed"), done.stderr
     assert "Traceback" not in done.stderr and "s3cret-pw" not in done.stderr
+
+
+# -- mlorg export --charts ----------------------------------------------------------------------------
+
+
+def test_export_charts_draws_each_workspaces_summary_and_none_for_a_group_too_small(
+    mlorg: Run, database_url: str, tmp_path: Path
+) -> None:
+    async def seed(store: Store) -> None:
+        for person in PEOPLE:
+            await finish(store, TEAM, person)
+        for person in PEOPLE[:2]:
+            await finish(store, SMALL_TEAM, person)
+
+    with_store(database_url, seed)
+    charts = tmp_path / "charts"
+
+    code, out, err = mlorg("export", "--out", str(tmp_path / "csv"), "--charts", str(charts))
+
+    assert code == 0, err
+    drawn = sorted(p.name for p in (charts / TEAM).iterdir())
+    assert drawn == ["mlorg-summary-mix.png", "mlorg-summary-trend.png"], "no quiz played: no quiz chart"
+    assert all((charts / TEAM / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for name in drawn)
+    assert f"{charts / TEAM}: mlorg-summary-mix.png, mlorg-summary-trend.png" in out
+    assert not (charts / SMALL_TEAM).exists()
+    assert (
+        f"{SMALL_TEAM}: the week of " in out and "fewer than 3 people in every part; no charts drawn" in out
+    )

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         default=None,
-        help="also draw each workspace's charts of last week (PNG) into DIR/<workspace id>/",
+        help="also draw each workspace's summary charts (PNG, as /mlorg summary shows them) into DIR/<workspace id>/",
     )
 
     commands.add_parser(

@@ -202,7 +202,9 @@ def test_an_image_block_with_an_uploaded_file_points_at_the_page_server_and_keep
 
     drawn = _Images(render_blocks([block], ctx()))
 
-    assert drawn.images == [{"class": "bk-image", "src": "/files/F0A1B2C3D4E", "alt": "Embedded 60% & R&D 40%"}]
+    assert drawn.images == [
+        {"class": "bk-image", "src": "/files/F0A1B2C3D4E", "alt": "Embedded 60% & R&D 40%"}
+    ]
     assert "Your team's mix" in drawn.text
 
 
@@ -219,7 +221,12 @@ def test_uploaded_files_show_in_context_and_accessory_images_too() -> None:
 
 
 def test_a_file_id_that_is_not_one_never_becomes_a_path() -> None:
-    for ref in ({"id": "../workspace.json"}, {"id": "F0A1B2C3D4E/../x"}, {"url": "https://evil.test/a.png"}, "F0"):
+    for ref in (
+        {"id": "../workspace.json"},
+        {"id": "F0A1B2C3D4E/../x"},
+        {"url": "https://evil.test/a.png"},
+        "F0",
+    ):
         block = {"type": "image", "slack_file": ref, "alt_text": "a"}
 
         (image,) = _Images(render_blocks([block], ctx())).images
