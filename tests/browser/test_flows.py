@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.slack_page import SlackPage
@@ -56,6 +58,10 @@ def test_a_personal_diagnosis_closed_half_way_and_resumed(slack: SlackPage) -> N
     expect(slack.modal).to_contain_text("Question 3 of")  # picked up where Max left off
     slack.answer_diagnosis()
     expect(slack.modal.get_by_role("heading", level=3)).to_contain_text("Your result")
+    slack.settle()  # the chart follows the words
+    chart = slack.modal.get_by_role("img", name=re.compile(r"Best fit: .*\d+%"))
+    expect(chart).to_be_visible()
+    expect(chart).to_have_js_property("naturalWidth", 1200)  # the uploaded PNG, decoded
     slack.screenshot("diagnosis-result")
     slack.click(slack.modal, "Share in channel")
     expect(slack.message("took the mlorg diagnosis")).to_be_visible()
@@ -81,6 +87,10 @@ def test_a_team_diagnosis_with_three_people(slack: SlackPage) -> None:
             expect(slack.thread).not_to_contain_text("Team diagnosis:")
     expect(slack.thread).to_contain_text("Team diagnosis: 3 people")
     expect(slack.thread).to_contain_text("Most of the team sees us as")
+    chart = slack.thread.get_by_role("img", name=re.compile(r"3 people"))
+    expect(chart).to_be_visible()
+    expect(chart).to_have_js_property("naturalWidth", 1200)
+    slack.screenshot("team-summary-chart")
 
 
 def test_a_quiz_in_a_thread_with_two_players(slack: SlackPage) -> None:
