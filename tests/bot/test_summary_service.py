@@ -7,9 +7,8 @@ showed, and the older weeks' views are saved so a later drawing cannot be either
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,21 +18,11 @@ from bot.store.diagnoses import Diagnoses
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.summary import TREND_PERIODS, TrendPoint
 from tests.knowledge.test_summary import EMBEDDED, INDEPENDENT, RND
-from tests.support.postgres import fresh_pg_database
 
 KB: KnowledgeBase = load_knowledge()
 TEAM = "T0TREND"
 WEEK = current_week(datetime(2026, 11, 25, 12, tzinfo=UTC))
 WEEKS = trend_weeks(WEEK)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{(tmp_path / 'mlorg.sqlite3').as_posix()}"
-        return
-    with fresh_pg_database() as url:
-        yield url
 
 
 @pytest.fixture

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from bot.store import Store
-from tests.support.postgres import fresh_pg_database
 
 OpenStore = Callable[[], Awaitable[Store]]
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, empty database of each backend (a temp file, or a new PG database)."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{(tmp_path / 'mlorg.sqlite3').as_posix()}"
-        return
-    with fresh_pg_database() as url:
-        yield url
 
 
 @pytest.fixture
