@@ -23,6 +23,7 @@ from knowledge.charts.model import Chart
 from knowledge.charts.render import render_diagnosis, render_summary, render_team
 from knowledge.diagnosis import Diagnosis, TeamAggregate, aggregate, score
 from knowledge.summary import Period, Summary, TopicAccuracy, TrendPoint, build_summary
+from knowledge.summary.trend import trend_point
 
 __all__ = ["PERIOD", "example_charts", "example_diagnosis", "example_summary", "example_team", "main"]
 
@@ -106,21 +107,9 @@ def _trend(kb: KnowledgeBase, summary: Summary) -> tuple[TrendPoint, ...]:
     for back, (placed, mix) in zip(range(len(_PAST), 0, -1), _PAST, strict=True):
         shares = tuple((a, mix.get(a.id, 0)) for a in kb.archetypes) if mix else ()
         points.append(TrendPoint(_week(back), placed, mix is not None, shares))
-    team = summary.team
-    counts = {t.archetype.id: t.best_fit for t in team.distribution}
-    now = _whole_percents([counts.get(a.id, 0) for a in kb.archetypes])
-    points.append(TrendPoint(PERIOD, team.placed, team.visible, tuple(zip(kb.archetypes, now, strict=True))))
+    # This week's point is the summary's own, as build_summary draws it.
+    points.append(trend_point(PERIOD, summary.team))
     return tuple(points)
-
-
-def _whole_percents(counts: Sequence[int]) -> list[int]:
-    """Whole percents summing to 100 (largest remainder), as the trend's mix promises."""
-    total = sum(counts) or 1
-    exact = [100 * c / total for c in counts]
-    whole = [int(e) for e in exact]
-    for i in sorted(range(len(exact)), key=lambda i: whole[i] - exact[i])[: 100 - sum(whole)]:
-        whole[i] += 1
-    return whole
 
 
 def _topics(kb: KnowledgeBase) -> tuple[TopicAccuracy, ...]:
