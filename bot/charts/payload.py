@@ -52,10 +52,15 @@ class PayloadChart:
         return self.file_id is not None or self.dropped is not None
 
     def entry(self) -> dict[str, Any]:
-        """Back to its JSON form, outcome included."""
+        """Back to its JSON form, outcome included.
+
+        Once uploaded, the PNG itself is dropped: Slack holds the file, and an outbox that
+        keeps every digest would otherwise keep every picture twice.
+        """
         (entry,) = chart_payload([self.chart], {self.chart.key: self.anchor} if self.anchor else {})
         if self.file_id is not None:
             entry["file_id"] = self.file_id
+            del entry["png"]
         if self.dropped is not None:
             entry["dropped"] = self.dropped
         return entry
@@ -72,8 +77,8 @@ def charts_of(payload: Mapping[str, Any]) -> list[PayloadChart]:
         except (binascii.Error, ValueError):
             continue
         key, anchor, file_id, dropped = (raw.get(name) for name in ("key", "anchor", "file_id", "dropped"))
-        if not key or not png:
-            continue
+        if not key or not (png or file_id):
+            continue  # nothing to upload and nothing uploaded
         chart = Chart(key=str(key), title=str(raw.get("title") or ""), alt=str(raw.get("alt") or ""), png=png)
         found.append(
             PayloadChart(

@@ -310,6 +310,7 @@ async def test_a_weekly_digest_carries_its_charts_uploaded_once_by_the_outbox(
     await wait_status(store_of(app), item.item_id, "delivered")
     recorded = [c.get("file_id") for c in item.payload["charts"]]
     assert recorded == file_ids(post.blocks), "the item remembers its files for any retry"
+    assert not any("png" in c for c in item.payload["charts"]), "and keeps no second copy of the pictures"
 
 
 async def backdate_flows(app: RunningApp, when: Any) -> None:
