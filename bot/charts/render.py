@@ -15,6 +15,7 @@ and counted, never shown to the person.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +47,7 @@ class ChartRenderer:
         """
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool(), lambda: list(draw(*args, **kwargs)))
+            return await loop.run_in_executor(self._pool(), lambda: _collected(list(draw(*args, **kwargs))))
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
@@ -81,3 +82,16 @@ class ChartRenderer:
         executor, self._executor = self._executor, None
         if executor is not None:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+
+def _collected(charts: list[Chart]) -> list[Chart]:
+    """The charts, once the drawing's young garbage is collected.
+
+    A matplotlib figure is a web of reference cycles that only the cycle collector frees;
+    left to its own schedule, a server drawing charts carries tens of MB of dead figures
+    (bench/chart_bench.py: 213 MiB after 20 drawings instead of 150). Collecting the two
+    young generations costs under a millisecond; a full collection (~90 ms with the GIL
+    held) would stall the event loop, so it is left to Python.
+    """
+    gc.collect(1)
+    return charts
