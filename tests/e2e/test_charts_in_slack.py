@@ -9,19 +9,15 @@ so a test can draw the same chart itself and compare the uploaded bytes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.store.events import utc_now
 from knowledge.charts import render_diagnosis
 from knowledge.diagnosis import score
 from tests.e2e.fake_files import FakeFile
 from tests.e2e.fake_slack import Call, FakeSlack, Scripted
-from tests.e2e.harness import RunningApp, make_settings, sqlite_url
+from tests.e2e.harness import RunningApp
 from tests.e2e.slack_client import SlackPlatform, find_button
 from tests.e2e.test_diagnose import (
     EMBEDDED,
@@ -44,6 +40,7 @@ from tests.e2e.test_diagnose_team import (
     take_part,
     updates_of,
 )
+from tests.e2e.test_digests import app as app  # an operator-named admin, a brisk outbox worker
 from tests.e2e.test_digests import configure, schedule_due
 from tests.e2e.test_observability import scrape, value
 from tests.e2e.test_summary import (
@@ -58,20 +55,9 @@ from tests.e2e.test_summary import (
     wait_posts,
     wait_status,
 )
-
-# No request ends in the global error handler here either.
-from tests.e2e.test_summary import no_errors_logged as no_errors_logged
+from tests.e2e.test_summary import no_errors_logged as no_errors_logged  # no request ends in an error
 
 KB_PROFILES = list(PROFILES.values())
-
-
-@pytest.fixture
-async def app(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[RunningApp]:
-    running = await RunningApp(make_settings(fake_slack, sqlite_url(tmp_path), mlorg_admins=ADMIN)).start()
-    assert running.mlorg is not None
-    running.mlorg.outbox_worker.interval = 0.05
-    yield running
-    await running.stop()
 
 
 def images_in(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,18 +13,8 @@ from knowledge import KnowledgeBase
 from knowledge.charts.examples import PERIOD
 from knowledge.charts.spec import Bars, Picture, Scales, Stacks
 from knowledge.summary import Period, Summary, TrendPoint
+from tests.knowledge.test_summary import RND  # the R&D persona, as every summary test uses it
 
-#: A corporate research lab's answers (the R&D persona of tests/knowledge/test_diagnosis.py).
-RND = {
-    "where_ml_happens": "research_lab",
-    "data_access": "slow",
-    "path_to_production": "rarely",
-    "talent": "researchers",
-    "time_horizon": "long_bets",
-    "leadership": "small_budget",
-    "engineering_or_research": "research",
-    "data_ownership": "others_no_engineers",
-}
 DONT_KNOW = dict.fromkeys(RND, "dont_know")
 
 
