@@ -9,6 +9,7 @@ so a test can draw the same chart itself and compare the uploaded bytes.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.e2e.fake_slack import Call, FakeSlack, Scripted
 from tests.e2e.harness import RunningApp
 from tests.e2e.slack_client import SlackPlatform, find_button
 from tests.e2e.test_diagnose import (
+    CHART_WAIT,
     EMBEDDED,
     INDEPENDENT,
     ME,
@@ -130,16 +132,23 @@ async def test_a_result_whose_chart_cannot_be_uploaded_keeps_its_words_and_says_
     before = len(updates_for(fake_slack, ME))
     view = current_view(fake_slack, ME)
     await click_in_modal_without_chart(slack, fake_slack, view, EMBEDDED[-1])
+    # The chart is drawn (the process's first: seconds on a busy machine), then refused.
+    await fake_slack.wait_for("files.getUploadURLExternal", timeout=CHART_WAIT)
+    samples = await scrape(app.base_url)
+    for _ in range(100):
+        if value(samples, "mlorg_chart_uploads_total", outcome="missing_scope"):
+            break
+        await asyncio.sleep(0.05)
+        samples = await scrape(app.base_url)
     await fake_slack.settle(0.3)
 
+    assert value(samples, "mlorg_chart_uploads_total", outcome="missing_scope") == 1
+    assert value(samples, "mlorg_charts_dropped_total", reason="upload_failed") == 1
     shown = [view_of(c) for c in updates_for(fake_slack, ME)[before:]]
     assert len(shown) == 1, "no second redraw: there is no picture to add"
     assert images_in(shown[0]["blocks"]) == []
     assert "Closest to:" in view_text(shown[0])
     assert uploaded(fake_slack) == []
-    samples = await scrape(app.base_url)
-    assert value(samples, "mlorg_chart_uploads_total", outcome="missing_scope") == 1
-    assert value(samples, "mlorg_charts_dropped_total", reason="upload_failed") == 1
 
 
 async def click_in_modal_without_chart(

@@ -32,6 +32,8 @@ TEAM = "T0001"
 CHANNEL = "C0001"
 ME = "U0001"
 WAIT = 5.0
+#: A process's first chart imports the plotting library: on a busy CI machine, seconds.
+CHART_WAIT = 20.0
 
 #: An organization whose ML people sit in product teams: every answer points at "embedded".
 EMBEDDED = (
@@ -198,7 +200,9 @@ async def click_in_modal(
         # The result's words come first and its chart right after: the next click is made on
         # the whole result, as a person would see it.
         await eventually(
-            lambda: bool(result_chart(view_of(updates_for(fake, user)[-1]))), f"the chart in {user}'s result"
+            lambda: bool(result_chart(view_of(updates_for(fake, user)[-1]))),
+            f"the chart in {user}'s result",
+            timeout=CHART_WAIT,
         )
         view = view_of(updates_for(fake, user)[-1])
     return view
