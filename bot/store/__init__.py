@@ -18,6 +18,7 @@ from bot.store.db import default_database_url, normalize_database_url
 from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError, StoreUnavailable
 from bot.store.events import EventLog
+from bot.store.installation_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from bot.store.outbox import Outbox, OutboxItem
 from bot.store.questions import AskedQuestion, Questions, VoteOutcome
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
@@ -26,6 +27,9 @@ from bot.store.views import ReleasedView, ReleasedViews
 from bot.store.workspaces import WorkspaceConfig, Workspaces
 
 __all__ = [
+    "SLACK_BOTS",
+    "SLACK_INSTALLATIONS",
+    "SLACK_OAUTH_STATES",
     "AnswerOutcome",
     "AskedQuestion",
     "DatabaseUrlError",

@@ -40,6 +40,8 @@ __all__ = [
     "TeamResponseRow",
     "TeamSessionRow",
     "UTCDateTime",
+    "WorkspaceInstallRow",
+    "WorkspaceOrgRow",
     "WorkspaceSettingsRow",
 ]
 
@@ -335,3 +337,47 @@ class OutboxRow(Base):
         UniqueConstraint("team_id", "dedupe_key", name="uq_outbox_team_dedupe"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
+
+
+class WorkspaceInstallRow(Base):
+    """mlorg's own record of an installation, and of its departure: what ``mlorg workspaces`` lists.
+
+    slack-sdk's ``slack_installations``/``slack_bots`` hold the tokens and are deleted the moment
+    the app is uninstalled or its tokens revoked; this row stays (``status='uninstalled'``) until
+    the workspace's data is purged at ``purge_after``, so a restart cannot forget a pending purge
+    and a reinstall inside the grace period finds (and cancels) it. A workspace install has its
+    ``team_id`` (and ``enterprise_id`` on Enterprise Grid); an org-wide install has
+    ``team_id=""`` and the org's ``enterprise_id``. Single-token mode records departures too.
+    """
+
+    __tablename__ = "workspace_installs"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String, primary_key=True)
+    team_name: Mapped[str] = mapped_column(String)
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean)
+    #: ``active`` or ``uninstalled``.
+    status: Mapped[str] = mapped_column(String(16))
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When the departed workspace's data is deleted; None while installed.
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (Index(None, "purge_after"),)
+
+
+class WorkspaceOrgRow(Base):
+    """Which Enterprise Grid org a workspace belongs to, learnt from its requests.
+
+    An org-wide install names no workspace; the workspaces that use it show up one by one. Jobs
+    that post without a request (digests, quiz timers, the outbox) need the org to find the
+    token, and purging an org's install must reach every workspace's data.
+    """
+
+    __tablename__ = "workspace_orgs"
+
+    team_id: Mapped[str] = mapped_column(String, primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "enterprise_id"),)
