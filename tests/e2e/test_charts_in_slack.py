@@ -13,6 +13,8 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from bot.features.summary.service import last_week
+from bot.jobs.digests import latest_slot
 from bot.store.events import utc_now
 from knowledge.charts import render_diagnosis
 from knowledge.diagnosis import score
@@ -289,11 +291,14 @@ async def test_a_weekly_digest_carries_its_charts_uploaded_once_by_the_outbox(
 ) -> None:
     store = store_of(app)
     now = utc_now()
-    last_week = now - timedelta(days=7)
+    weekday, at = schedule_due(now)
+    # The digest reports the last whole week before its slot (two days ago), whatever today is:
+    # the diagnoses go in the middle of that week, not "seven days ago" (on a Monday, that is
+    # the slot's own week).
+    reported = last_week(latest_slot(now, weekday, at, "UTC") or now)
     for n in range(3):
         await finish_diagnosis(store, f"U3{n:02d}", KB_PROFILES[n])
-    await backdate_flows(app, last_week)
-    weekday, at = schedule_due(now)
+    await backdate_flows(app, reported.start + timedelta(days=3))
     await configure(store, weekday, at, configured_at=now - timedelta(days=30), channels=(LEAD,))
 
     await app.restart()
