@@ -224,6 +224,12 @@ class Settings(BaseSettings):
         return self.slack_scopes.split(",")
 
     @property
+    def slack_authorize_url(self) -> str:
+        """Slack's "Allow" page, on the host of ``SLACK_API_URL`` (so a local stand-in serves both)."""
+        base = self.slack_api_url.removesuffix("api/") if self.slack_api_url.endswith("/api/") else None
+        return f"{base}oauth/v2/authorize" if base else "https://slack.com/oauth/v2/authorize"
+
+    @property
     def encryption_keys(self) -> list[str]:
         """The Fernet keys, newest (the one that encrypts) first."""
         if self.mlorg_encryption_key is None:
