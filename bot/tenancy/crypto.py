@@ -6,8 +6,8 @@ every token an OAuth install stores goes through :class:`TokenCipher` first. Fer
 
 Key rotation: set ``MLORG_ENCRYPTION_KEY=NEW,OLD``. The first key encrypts what is written
 from then on; every listed key decrypts, so rows written under OLD keep working. Once every
-row is rewritten under NEW (:meth:`TokenCipher.rotate`, or simply as tokens are refreshed
-and workspaces reinstall), OLD can be dropped from the list.
+row is rewritten under NEW (``EncryptedInstallationStore.rotate_keys()`` does all rows with
+:meth:`TokenCipher.rotate`), OLD can be dropped from the list.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import Any, Final, TypeVar
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, Table
+from sqlalchemy import MetaData, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.installation_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
@@ -124,6 +124,31 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
         if installation is None:
             return None
         return self._open(installation, INSTALLATION_TOKEN_FIELDS)
+
+    # -- key rotation ------------------------------------------------------------------------------
+    async def rotate_keys(self) -> int:
+        """Re-encrypt every stored token under the first key of ``MLORG_ENCRYPTION_KEY``.
+
+        After it, the older keys can be dropped from the variable. Rows no listed key opens are
+        left as they are (and keep reading as "not installed"). Returns the rows rewritten.
+        """
+        rewritten = 0
+        for table, fields in ((self.installations, INSTALLATION_TOKEN_FIELDS), (self.bots, BOT_TOKEN_FIELDS)):
+            async with self.engine.begin() as conn:
+                rows = (await conn.execute(select(table.c.id, *(table.c[name] for name in fields)))).all()
+                for row in rows:
+                    try:
+                        values = {
+                            name: self.cipher.rotate(value)
+                            for name, value in zip(fields, row[1:], strict=True)
+                            if value is not None
+                        }
+                    except UndecryptableToken:
+                        continue
+                    if values:
+                        await conn.execute(update(table).where(table.c.id == row[0]).values(**values))
+                        rewritten += 1
+        return rewritten
 
     # -- the cipher ------------------------------------------------------------------------------------
     def _seal(self, entity: _Entity, fields: tuple[str, ...]) -> _Entity:

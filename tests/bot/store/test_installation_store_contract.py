@@ -116,6 +116,17 @@ async def test_rows_written_under_an_old_key_are_read_after_a_rotation(store: St
     assert bot is not None and bot.bot_token == BOT_TOKEN
 
 
+async def test_rotating_keys_rewrites_every_row_so_the_old_key_can_go(store: Store) -> None:
+    old = Fernet.generate_key().decode()
+    await installations(store, old).async_save(installation())
+
+    assert await installations(store, KEY, old).rotate_keys() == 2  # the installation and its bot
+
+    found = await installations(store, KEY).async_find_installation(enterprise_id=None, team_id="T0001")
+    assert found is not None and (found.bot_token, found.user_token) == (BOT_TOKEN, USER_TOKEN)
+    assert not [v for v in await raw_rows(store) if "plaintext" in v]
+
+
 async def test_a_row_no_key_opens_reads_as_not_installed_with_a_warning(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
