@@ -57,6 +57,8 @@ from bot.store import (
     default_database_url,
     normalize_database_url,
 )
+from bot.tenancy.oauth import InstalledHook, OAuthWiring, build_oauth
+from bot.tenancy.wiring import add_oauth_routes
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
 
@@ -98,6 +100,8 @@ class Mlorg:
     observer: RequestObserver
     metrics: Metrics = field(default_factory=Metrics)
     charts: ChartKit = field(default_factory=ChartKit)
+    #: OAuth mode only: the install flow and its stores (None with a single bot token).
+    oauth: OAuthWiring | None = None
     _started: bool = field(default=False, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _jobs: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -154,7 +158,14 @@ class Mlorg:
         app.router.add_get(HEALTH_PATH, self._handle_health)
         if self.settings.mlorg_metrics_port is None:
             app.router.add_get(METRICS_PATH, self._handle_metrics)
+        if self.oauth is not None:
+            add_oauth_routes(app, self.oauth.flow)
         return app
+
+    @property
+    def on_installed(self) -> list[InstalledHook]:
+        """Coroutines run after a workspace's install is saved (OAuth mode; empty otherwise)."""
+        return self.oauth.on_installed if self.oauth is not None else []
 
     def metrics_app(self) -> web.Application:
         """``GET /metrics`` and ``GET /healthz`` alone, for ``MLORG_METRICS_PORT`` (and Socket Mode)."""
@@ -195,7 +206,9 @@ def _serves_http(task: asyncio.Task[Any]) -> bool:
 def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Store | None = None) -> Mlorg:
     """Build everything from settings; raises ConfigError / KnowledgeError on bad configuration."""
     settings.require_slack(socket_mode=False)
-    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    assert settings.slack_signing_secret is not None
+    # OAuth mode: no token here; Bolt's authorize step finds each workspace's own per request.
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token is not None else None
     if kb is None:
         kb = load_knowledge(settings.mlorg_knowledge_dir)
     if store is None:
@@ -205,7 +218,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token,
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
         # Bolt copies this list into the client it gives each listener, so these see every call.
@@ -218,10 +231,12 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
             ],
         ),
     )
+    oauth = build_oauth(settings, engine=store.engine, client=client) if settings.oauth_mode else None
     bolt = ObservedApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         name="mlorg",
+        **(oauth.bolt_arguments() if oauth is not None else {}),
     )
     commands = CommandRouter()
     actions = ActionRouter()
@@ -249,7 +264,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     summary.register(bolt, deps)
     # The outbox retries durably on its own schedule, so its client does not retry in-process.
     outbox_client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token,
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
         retry_handlers=observed_retries(metrics, []),
@@ -275,6 +290,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         charts=charts,
         reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
         observer=observer,
+        oauth=oauth,
     )
 
 

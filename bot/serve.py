@@ -80,6 +80,8 @@ async def _run_http(mlorg: Mlorg, host: str, port: int) -> None:
     log.info(
         "mlorg listening on http://%s:%d%s (HTTP mode, %s)", host, port, EVENTS_PATH, mlorg.store.dialect
     )
+    if mlorg.oauth is not None:
+        log.info("installing through OAuth: the Add to Slack page is at %s", mlorg.oauth.flow.install_path)
     await stop.wait()
     log.info("shutting down: finishing in-flight work")
     if metrics is not None:

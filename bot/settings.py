@@ -11,12 +11,25 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["DEFAULT_BOT_SCOPES", "ConfigError", "Settings", "load_settings"]
+
+#: The bot scopes an install asks for: the ones ``app_manifest.yml`` declares (a test keeps them equal).
+DEFAULT_BOT_SCOPES: Final = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:write",
+    "app_mentions:read",
+    "im:history",
+    "users:read",
+    "channels:history",
+    "groups:history",
+)
 
 _EXPECTED = {
     "SLACK_BOT_TOKEN": "a bot token starting with xoxb-",
@@ -32,8 +45,20 @@ _EXPECTED = {
     "MLORG_METRICS_PORT": "a TCP port number from 1 to 65535, different from the HTTP port",
     "MLORG_LOG_FORMAT": "text or json",
     "PROMETHEUS_MULTIPROC_DIR": "an existing directory where every worker process can write",
+    "SLACK_CLIENT_ID": "the app's client id (Basic Information > App Credentials), such as 1234567890.1234567890",
+    "SLACK_CLIENT_SECRET": "the app's client secret (Basic Information > App Credentials)",
+    "SLACK_SCOPES": "comma-separated bot scopes such as commands,chat:write",
+    "SLACK_INSTALL_PATH": "a URL path starting with /, such as /slack/install",
+    "SLACK_REDIRECT_URI_PATH": "a URL path starting with /, such as /slack/oauth_redirect",
+    "SLACK_REDIRECT_URI": "the full https URL of the redirect path, as listed under OAuth & Permissions",
+    "MLORG_ENCRYPTION_KEY": (
+        "one or more comma-separated Fernet keys (make one with: python -c "
+        "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+    ),
 }
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_SCOPE = re.compile(r"[a-z][a-z0-9_.:-]*")
+_PATH = re.compile(r"/[A-Za-z0-9_./-]*")
 
 
 class ConfigError(Exception):
@@ -63,6 +88,75 @@ class Settings(BaseSettings):
     #: prometheus-client's multi-process mode (several worker processes on one host); it reads the
     #: variable itself too, this copy tells ``/metrics`` to add up every process's files.
     prometheus_multiproc_dir: Path | None = None
+    #: OAuth distribution (:attr:`oauth_mode`): the app's credentials instead of one bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    #: Comma-separated bot scopes an install asks for; a plain string, like ``mlorg_admins``.
+    slack_scopes: str = ",".join(DEFAULT_BOT_SCOPES)
+    slack_install_path: str = "/slack/install"
+    slack_redirect_uri_path: str = "/slack/oauth_redirect"
+    #: Only needed when the app lists several redirect URLs; Slack then wants the one used.
+    slack_redirect_uri: str | None = None
+    #: Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
+    mlorg_encryption_key: SecretStr | None = None
+
+    @field_validator(
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_redirect_uri",
+        "mlorg_encryption_key",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``VAR=`` (empty, as a .env template leaves it) means "not set", as for SLACK_APP_TOKEN."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9]+\.[0-9]+", value.strip()):
+            raise ValueError("expected a client id")
+        return value.strip() if value is not None else None
+
+    @field_validator("slack_scopes")
+    @classmethod
+    def _scopes_shape(cls, value: str) -> str:
+        scopes = [part.strip() for part in value.split(",") if part.strip()]
+        if not scopes or not all(_SCOPE.fullmatch(scope) for scope in scopes):
+            raise ValueError("expected scopes")
+        return ",".join(scopes)
+
+    @field_validator("slack_install_path", "slack_redirect_uri_path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not _PATH.fullmatch(value) or value in {"/", "/slack/events", "/healthz", "/metrics"}:
+            raise ValueError("expected a path of its own")
+        return value
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("expected an http(s) URL")
+        return value
+
+    @field_validator("mlorg_encryption_key")
+    @classmethod
+    def _encryption_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        from cryptography.fernet import Fernet  # only paid for when a key is configured
+
+        keys = [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
+        if not keys:
+            return None
+        for key in keys:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise ValueError("expected Fernet keys") from None
+        return SecretStr(",".join(keys))
 
     @field_validator("mlorg_metrics_port", mode="before")
     @classmethod
@@ -120,12 +214,62 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def oauth_mode(self) -> bool:
+        """Installed by many workspaces through "Add to Slack", each with its own bot token."""
+        return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.slack_scopes.split(",")
+
+    @property
+    def slack_authorize_url(self) -> str:
+        """Slack's "Allow" page, on the host of ``SLACK_API_URL`` (so a local stand-in serves both)."""
+        base = self.slack_api_url.removesuffix("api/") if self.slack_api_url.endswith("/api/") else None
+        return f"{base}oauth/v2/authorize" if base else "https://slack.com/oauth/v2/authorize"
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        """The Fernet keys, newest (the one that encrypts) first."""
+        if self.mlorg_encryption_key is None:
+            return []
+        return self.mlorg_encryption_key.get_secret_value().split(",")
+
     def require_slack(self, *, socket_mode: bool) -> None:
-        """Check that the credentials needed to serve are present."""
+        """Check that the credentials needed to serve are present, and name one mode only.
+
+        OAuth mode refuses Socket Mode: the install pages are HTTP pages Slack's redirect must
+        reach, and Socket Mode serves no HTTP; ``mlorg serve --http`` ignores SLACK_APP_TOKEN.
+        """
+        if self.oauth_mode:
+            self._require_oauth(socket_mode=socket_mode)
+            return
         needed = ["slack_bot_token", "slack_signing_secret"]
         if socket_mode:
             needed.append("slack_app_token")
         for name in needed:
+            if getattr(self, name) is None:
+                env = name.upper()
+                raise ConfigError(f"{env} is not set: expected {_EXPECTED[env]}")
+
+    def _require_oauth(self, *, socket_mode: bool) -> None:
+        if self.slack_bot_token is not None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: expected one mode, a bot token "
+                "for one workspace or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET to install through OAuth"
+            )
+        if socket_mode:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: installing through OAuth needs HTTP "
+                "(unset SLACK_APP_TOKEN, or run mlorg serve --http)"
+            )
+        for name in (
+            "slack_client_id",
+            "slack_client_secret",
+            "slack_signing_secret",
+            "mlorg_encryption_key",
+        ):
             if getattr(self, name) is None:
                 env = name.upper()
                 raise ConfigError(f"{env} is not set: expected {_EXPECTED[env]}")

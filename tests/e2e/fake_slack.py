@@ -20,38 +20,20 @@ import asyncio
 import itertools
 import json
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.e2e.fake_calls import Call
 from tests.e2e.fake_files import FakeFile, FakeFiles
-from tests.e2e.slack_client import texts_of
 
 __all__ = ["HANG", "UPLOAD", "Call", "FakeFile", "FakeSlack", "Scripted"]
 
 #: How the POST of a file's bytes to its upload URL is recorded (and scripted).
 UPLOAD = "upload_url"
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the app made: the Web API method (or ``response_url:<id>``) and its arguments."""
-
-    method: str
-    args: dict[str, Any]
-    headers: dict[str, str]
-
-    @property
-    def blocks(self) -> list[dict[str, Any]]:
-        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
-        return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
-
-    @property
-    def text(self) -> str:
-        """Everything a reader would see: the text plus every text inside the blocks."""
-        return " ".join([str(self.args.get("text", "")), *texts_of(self.blocks)])
 
 
 @dataclass
@@ -99,6 +81,10 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        #: Answer a call before the defaults do, or return None (see tests.e2e.fake_oauth).
+        self.extensions: list[Callable[[Call], dict[str, Any] | None]] = []
+        #: More pages, added before start() (the OAuth "Allow" page: see tests.e2e.fake_oauth).
+        self.pages: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
@@ -108,6 +94,8 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        for path, page in self.pages.items():
+            app.router.add_get(path, page)
         # handler_cancellation: a request the app abandons (its client timed out) cancels our
         # handler, which is how a hung call learns that the app gave up on it.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -252,6 +240,10 @@ class FakeSlack:
             if scripted.hang:
                 await self._hang(method)
             return web.json_response(scripted.body, status=scripted.status, headers=scripted.headers)
+        for extension in self.extensions:
+            answer = extension(call)
+            if answer is not None:
+                return web.json_response(answer)
         return web.json_response(self._default(method, call.args))
 
     async def _hang(self, method: str) -> None:

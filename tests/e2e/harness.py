@@ -14,15 +14,27 @@ from aiohttp import web
 
 from bot.app import EVENTS_PATH, Mlorg, build_app
 from bot.settings import Settings
+from tests.e2e.fake_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.e2e.fake_slack import FakeSlack
 
-__all__ = ["APP_TOKEN", "BOT_TOKEN", "SECRETS", "SIGNING_SECRET", "RunningApp", "make_settings"]
+__all__ = [
+    "APP_TOKEN",
+    "BOT_TOKEN",
+    "ENCRYPTION_KEY",
+    "SECRETS",
+    "SIGNING_SECRET",
+    "RunningApp",
+    "make_oauth_settings",
+    "make_settings",
+]
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-e2e-bot-token"
 APP_TOKEN = "xapp-1-A0001-1-e2esocketmodesecret"
+#: A Fernet key (fixed, so a restarted app reads what it stored before).
+ENCRYPTION_KEY = "u6Vq3c1i0lM4oV1Pz8lXr9Yd2bN7kTq5wH0sJcE3fAg="
 #: Every credential the end-to-end suite hands the app; none may ever appear in its logs.
-SECRETS = (SIGNING_SECRET, BOT_TOKEN, APP_TOKEN)
+SECRETS = (SIGNING_SECRET, BOT_TOKEN, APP_TOKEN, CLIENT_SECRET, ENCRYPTION_KEY)
 
 
 def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:
@@ -34,6 +46,18 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Setti
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def make_oauth_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:
+    """OAuth mode: no bot token; the fake's client credentials; tokens encrypted with ENCRYPTION_KEY."""
+    values: dict[str, Any] = {
+        "slack_bot_token": None,
+        "slack_client_id": CLIENT_ID,
+        "slack_client_secret": CLIENT_SECRET,
+        "mlorg_encryption_key": ENCRYPTION_KEY,
+        **overrides,
+    }
+    return make_settings(fake, database_url, **values)
 
 
 class RunningApp:
