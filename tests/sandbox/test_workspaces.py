@@ -17,55 +17,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store import FileInstallationStore
-from slack_sdk.oauth.state_store import FileOAuthStateStore
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.credentials import CREDENTIALS_FILE
 from bot.sandbox.oauth import AUTHORIZE_PATH
 from bot.sandbox.runner import Sandbox
 from bot.sandbox.workspace import WORKSPACES, Message
 from bot.settings import ConfigError
+from tests.sandbox.bolt_oauth_app import bolt_app, serve
 
 ACME, GLOBEX = WORKSPACES[0][0], WORKSPACES[1][0]
-
-
-def bolt_app(sandbox: Sandbox, store: Path) -> AsyncApp:
-    """A distributed Bolt app, configured the way an operator configures one, pointed at the stand-in."""
-    assert sandbox.credentials is not None
-    app = AsyncApp(
-        signing_secret=sandbox.signing_secret,
-        client=AsyncWebClient(base_url=f"{sandbox.internal_url}/api/"),
-        oauth_settings=AsyncOAuthSettings(
-            client_id=sandbox.credentials.client_id,
-            client_secret=sandbox.credentials.client_secret,
-            scopes=sorted(sandbox.manifest.scopes),
-            installation_store=FileInstallationStore(base_dir=str(store / "installations")),
-            state_store=FileOAuthStateStore(expiration_seconds=600, base_dir=str(store / "states")),
-            authorization_url=f"{sandbox.internal_url}{AUTHORIZE_PATH}",
-        ),
-    )
-
-    @app.command("/mlorg")
-    async def answer(
-        ack: AsyncAck, command: dict[str, str], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        # Posted before the ack, so the message is there when the delivery returns.
-        await client.chat_postMessage(channel=command["channel_id"], text=f"hello from {context.team_id}")
-        await ack()
-
-    return app
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
