@@ -73,5 +73,12 @@ async def test_try_with_two_workspaces_installs_mlorg_in_each_and_keeps_them_apa
         assert (await globex.delivery.command("U0MAX", "C0GENERAL", "/mlorg help")).ok
         await until(globex.ws, lambda: bool(globex.ws.messages["C0GENERAL"]), "the help card")
         assert not acme.ws.messages["C0GENERAL"]
+
+        # A reset empties every workspace and the database, and installs mlorg in each again.
+        await sandbox.reset()
+        assert all(link.status.startswith("mlorg installed through OAuth") for link in sandbox.links)
+        assert not globex.ws.messages["C0GENERAL"]
+        assert (await globex.delivery.command("U0MAX", "C0GENERAL", "/mlorg help")).ok
+        await until(globex.ws, lambda: bool(globex.ws.messages["C0GENERAL"]), "the help card after a reset")
     finally:
         await sandbox.stop()
