@@ -85,3 +85,18 @@ def test_the_manifest_asks_for_no_scope_the_app_does_not_need() -> None:
         "channels:history",
         "groups:history",
     }
+
+
+def test_the_manifest_sends_oauth_installs_to_mlorgs_redirect_page() -> None:
+    """Distributing to many workspaces needs the redirect URL; its path is mlorg's default one."""
+    urls = manifest()["oauth_config"]["redirect_urls"]
+    assert urls == ["https://YOUR-HOST/slack/oauth_redirect"]
+    assert "https://YOUR-HOST/slack/events" in MANIFEST.read_text(encoding="utf-8"), (
+        "the redirect URL's placeholder host is the one the request URLs use"
+    )
+
+
+def test_token_rotation_is_a_stated_choice() -> None:
+    assert manifest()["settings"]["token_rotation_enabled"] is False
+    text = MANIFEST.read_text(encoding="utf-8")
+    assert "12 hours" in text.split("token_rotation_enabled")[0], "the choice is explained beside it"

@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 browser=not args.no_browser,
                 reset=args.reset,
+                workspaces=args.workspaces,
             )
     except ConfigError as error:
         print(f"mlorg: {error}", file=sys.stderr)

@@ -84,4 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     try_cmd.add_argument("--no-browser", action="store_true", help="do not open a browser")
     try_cmd.add_argument("--reset", action="store_true", help="start with empty channels and a new database")
     try_cmd.add_argument("--data-dir", type=Path, default=None, help="where the sandbox keeps its data")
+    try_cmd.add_argument(
+        "--workspaces",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="local workspaces to run (default: 1, with a bot token); 2 or 3 install mlorg in each through OAuth",
+    )
     return parser

@@ -33,8 +33,8 @@ from bot.sandbox.modals import ModalActions
 from bot.sandbox.responses import ResponseUrls
 from bot.sandbox.surfaces import ApiError, Triggers, Views
 from bot.sandbox.web_api import with_block_ids
-from bot.sandbox.wire import TEAM, VERIFICATION_TOKEN, Outcome, form_for_log, maybe_json, sign, user_of
-from bot.sandbox.workspace import APP_ID, BOT, TEAM_ID, Channel, Message, Workspace
+from bot.sandbox.wire import VERIFICATION_TOKEN, Outcome, form_for_log, maybe_json, sign, team_of, user_of
+from bot.sandbox.workspace import APP_ID, BOT, Channel, Message, Workspace
 
 __all__ = ["ACK_SECONDS", "Delivery", "Outcome", "sign"]
 
@@ -172,8 +172,8 @@ class Delivery(ModalActions):
         person = self.ws.person(user)
         form = {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
-            "team_domain": "sandbox",
+            "team_id": self.ws.team_id,
+            "team_domain": self.ws.domain,
             "channel_id": channel.id,
             "channel_name": "directmessage" if channel.is_im else channel.name,
             "user_id": user,
@@ -244,7 +244,7 @@ class Delivery(ModalActions):
             "ts": message.ts,
             "channel": channel.id,
             "event_ts": message.ts,
-            "team": TEAM_ID,
+            "team": self.ws.team_id,
             "client_msg_id": self.ws.next_id("msg-"),
         }
         if thread_ts:
@@ -284,7 +284,7 @@ class Delivery(ModalActions):
         event_id = f"Ev0SANDBOX{next(self._events):06d}"
         envelope = {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
+            "team_id": self.ws.team_id,
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
@@ -293,7 +293,7 @@ class Delivery(ModalActions):
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": TEAM_ID,
+                    "team_id": self.ws.team_id,
                     "user_id": BOT.id,
                     "is_bot": True,
                     "is_enterprise_install": False,
@@ -384,7 +384,7 @@ class Delivery(ModalActions):
     ) -> dict[str, Any]:
         return {
             "type": "block_actions",
-            "team": TEAM,
+            "team": team_of(self.ws),
             "user": user_of(self.ws, user),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,

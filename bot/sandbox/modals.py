@@ -16,7 +16,7 @@ from bot.sandbox.blockkit import check_view
 from bot.sandbox.interactions import required_errors, state_values
 from bot.sandbox.surfaces import ApiError, Triggers, Views
 from bot.sandbox.web_api import with_block_ids
-from bot.sandbox.wire import TEAM, VERIFICATION_TOKEN, Outcome, maybe_json, user_of
+from bot.sandbox.wire import VERIFICATION_TOKEN, Outcome, maybe_json, team_of, user_of
 from bot.sandbox.workspace import APP_ID, Workspace
 
 __all__ = ["ModalActions"]
@@ -48,7 +48,7 @@ class ModalActions:
             return Outcome(False, "required_fields")
         payload = {
             "type": "view_submission",
-            "team": TEAM,
+            "team": team_of(self.ws),
             "user": user_of(self.ws, user),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
@@ -115,7 +115,7 @@ class ModalActions:
             return Outcome(True)
         payload = {
             "type": "view_closed",
-            "team": TEAM,
+            "team": team_of(self.ws),
             "user": user_of(self.ws, user),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,

@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -24,9 +25,9 @@ from bot.sandbox.delivery import Delivery, Outcome
 from bot.sandbox.manifest import Manifest
 from bot.sandbox.render import Ctx, render_blocks, render_message, render_view
 from bot.sandbox.surfaces import ApiError, Views
-from bot.sandbox.workspace import PEOPLE, TEAM_NAME, Workspace
+from bot.sandbox.workspace import PEOPLE, Workspace
 
-__all__ = ["APP_CONVERSATION", "Page"]
+__all__ = ["APP_CONVERSATION", "Page", "WorkspaceLink"]
 
 APP_CONVERSATION = "app"
 _STATIC = {"app.js": "text/javascript", "style.css": "text/css"}
@@ -47,6 +48,18 @@ def _short(value: Any, limit: int = 4000) -> str:
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
 
 
+@dataclass
+class WorkspaceLink:
+    """A workspace the page can switch to, and how mlorg came to be in it (``mlorg try --workspaces N``)."""
+
+    team_id: str
+    name: str
+    #: The page's address: ``/`` for the first workspace, ``/w/<team id>/`` for the others.
+    path: str
+    #: "installed through OAuth …", or why the install failed; empty with a bot token.
+    status: str = ""
+
+
 class Page:
     def __init__(
         self,
@@ -56,9 +69,15 @@ class Page:
         manifest: Manifest,
         *,
         reset: Callable[[], Awaitable[None]] | None = None,
+        base: str = "",
+        links: list[WorkspaceLink] | None = None,
     ) -> None:
         self.ws, self.views, self.delivery, self.manifest = ws, views, delivery, manifest
         self._reset = reset
+        #: The path this workspace's page is served under ("" for the first workspace).
+        self.base = base
+        #: Every workspace of the run, shared with the runner (which fills in the install status).
+        self.links = links if links is not None else []
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
@@ -80,7 +99,9 @@ class Page:
     # -- static ----------------------------------------------------------------------------------
     async def index(self, _request: web.Request) -> web.Response:
         config = {
-            "team": TEAM_NAME,
+            "team": self.ws.team_name,
+            "teamId": self.ws.team_id,
+            "base": self.base,
             "people": [
                 {"id": p.id, "name": p.name, "real_name": p.real_name, "title": p.title} for p in PEOPLE
             ],
@@ -93,8 +114,33 @@ class Page:
             f'<option value="{_e(p.id)}">{_e(p.real_name)} · {_e(p.title)}</option>' for p in PEOPLE
         )
         shell = resources.files("bot.sandbox").joinpath("static", "index.html").read_text(encoding="utf-8")
-        page = shell.replace("{config}", data).replace("{people}", options).replace("{team}", _e(TEAM_NAME))
+        page = (
+            shell.replace("{config}", data)
+            .replace("{people}", options)
+            .replace("{workspaces}", self._switcher())
+            .replace("{team}", _e(self.ws.team_name))
+        )
         return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+    def _switcher(self) -> str:
+        """With several workspaces: a menu to switch to another, and how mlorg was installed in this one."""
+        if len(self.links) < 2:
+            return ""
+        options = "".join(
+            f'<option value="{_e(link.path)}"{" selected" if link.team_id == self.ws.team_id else ""}>'
+            f"{_e(link.name)}</option>"
+            for link in self.links
+        )
+        here = next((link for link in self.links if link.team_id == self.ws.team_id), None)
+        status = (
+            f'<span class="install-status" data-testid="install-status">{_e(here.status)}</span>'
+            if here is not None and here.status
+            else ""
+        )
+        return (
+            '<label class="workspace-label">Workspace <select id="workspace" data-testid="workspace-switcher" '
+            f'aria-label="Workspace">{options}</select></label>{status}'
+        )
 
     async def favicon(self, _request: web.Request) -> web.Response:
         return web.Response(text=_FAVICON, content_type="image/svg+xml")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.workspace import APP_ID, BOT_ID, TEAM_ID, Workspace
+from bot.sandbox.workspace import APP_ID, BOT_ID, Workspace
 
 __all__ = ["TRIGGER_SECONDS", "ApiError", "Trigger", "Triggers", "Views"]
 
@@ -97,10 +97,10 @@ class Views:
         stored = copy.deepcopy(view)
         stored.update(
             id=view_id or self.ws.next_id("V"),
-            team_id=TEAM_ID,
+            team_id=self.ws.team_id,
             app_id=APP_ID,
             bot_id=BOT_ID,
-            app_installed_team_id=TEAM_ID,
+            app_installed_team_id=self.ws.team_id,
             hash=f"{int(time.time())}.{next(self._hashes):08d}",
             user=user,
         )

@@ -21,14 +21,14 @@ from bot.sandbox.arguments import Args, json_arg, request_args
 from bot.sandbox.blockkit import MAX_TEXT, check_blocks, check_view, parse_blocks
 from bot.sandbox.files import Files
 from bot.sandbox.surfaces import ApiError, Triggers, Views
-from bot.sandbox.workspace import APP_ID, BOT, BOT_ID, TEAM_ID, TEAM_NAME, Channel, Message, Workspace
+from bot.sandbox.workspace import APP_ID, BOT, BOT_ID, Channel, Message, Workspace
 
-__all__ = ["METHODS", "WebApi", "with_block_ids"]
+__all__ = ["BOT_METHODS", "METHODS", "WebApi", "bearer_token", "with_block_ids"]
 
 Method = Callable[[Args], Awaitable[dict[str, Any]]]
 
-#: Every method the stand-in answers; the contract test checks the app calls nothing else.
-METHODS = (
+#: The methods a bot token calls, answered by the workspace the token belongs to.
+BOT_METHODS = (
     "auth.test",
     "chat.postMessage",
     "chat.postEphemeral",
@@ -45,6 +45,18 @@ METHODS = (
     "files.getUploadURLExternal",
     "files.completeUploadExternal",
 )
+#: Every method the stand-in answers; the contract test checks the app calls nothing else.
+#: ``oauth.v2.access`` is the app's own call, authenticated by its client id and secret
+#: (:mod:`~bot.sandbox.oauth`), not by a bot token.
+METHODS = (*BOT_METHODS, "oauth.v2.access")
+
+
+def bearer_token(request: web.Request, args: Args) -> str:
+    """The token a call carries, as slack_sdk sends it (``Authorization: Bearer``) or as a ``token`` argument."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return str(args.get("token") or "")
 
 
 def with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -65,7 +77,7 @@ class WebApi:
         ws: Workspace,
         views: Views,
         triggers: Triggers,
-        token: str,
+        token: str | None,
         *,
         scopes: frozenset[str],
         files: Files | None = None,
@@ -74,7 +86,9 @@ class WebApi:
         self.files = files or Files(ws=ws)
         self.views = views
         self.triggers = triggers
+        #: The bot token this workspace answers to; None until the app is installed through OAuth.
         self.token = token
+        #: What the app may do here: the manifest's scopes, or those granted when it was installed.
         self.scopes = scopes
         self._methods: dict[str, Method] = {
             "auth.test": self.auth_test,
@@ -93,7 +107,7 @@ class WebApi:
             "files.getUploadURLExternal": self._needs("files:write", self.files.get_upload_url),
             "files.completeUploadExternal": self._needs("files:write", self.files.complete_upload),
         }
-        assert set(self._methods) == set(METHODS)
+        assert set(self._methods) == set(BOT_METHODS)
 
     # -- HTTP ------------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.Response:
@@ -123,16 +137,15 @@ class WebApi:
         return body
 
     def _authenticate(self, request: web.Request, args: Args) -> None:
-        header = request.headers.get("Authorization", "")
-        token = (
-            header.removeprefix("Bearer ").strip()
-            if header.startswith("Bearer ")
-            else str(args.get("token") or "")
-        )
+        token = bearer_token(request, args)
         if not token:
             raise ApiError("not_authed")
-        if token != self.token:
+        if self.token is None or token != self.token:
             raise ApiError("invalid_auth")
+
+    def install(self, token: str, scopes: frozenset[str]) -> None:
+        """The app was installed here (OAuth): this token now speaks for it, with these scopes."""
+        self.token, self.scopes = token, scopes
 
     def _needs(self, scope: str, method: Method) -> Method:
         """Slack answers ``missing_scope`` when the app was not granted what the method needs."""
@@ -192,10 +205,10 @@ class WebApi:
     async def auth_test(self, _args: Args) -> dict[str, Any]:
         return {
             "ok": True,
-            "url": "http://sandbox.slack.test/",
-            "team": TEAM_NAME,
+            "url": f"http://{self.ws.domain}.slack.test/",
+            "team": self.ws.team_name,
             "user": BOT.name,
-            "team_id": TEAM_ID,
+            "team_id": self.ws.team_id,
             "user_id": BOT.id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
@@ -323,7 +336,7 @@ class WebApi:
             "ok": True,
             "user": {
                 "id": person.id,
-                "team_id": TEAM_ID,
+                "team_id": self.ws.team_id,
                 "name": person.name,
                 "real_name": person.real_name,
                 "is_admin": person.is_admin,

@@ -15,11 +15,25 @@ from urllib.parse import parse_qsl
 
 from bot.sandbox.workspace import TEAM_ID, Workspace
 
-__all__ = ["TEAM", "VERIFICATION_TOKEN", "Outcome", "form_for_log", "maybe_json", "sign", "user_of"]
+__all__ = [
+    "TEAM",
+    "VERIFICATION_TOKEN",
+    "Outcome",
+    "form_for_log",
+    "maybe_json",
+    "sign",
+    "team_of",
+    "user_of",
+]
 
 #: The legacy verification token Slack still sends in every payload (Bolt ignores it).
 VERIFICATION_TOKEN = "sandbox-verification-token"
 TEAM = {"id": TEAM_ID, "domain": "sandbox"}
+
+
+def team_of(ws: Workspace) -> dict[str, str]:
+    """The ``team`` object of an interaction payload: the workspace the click happened in."""
+    return {"id": ws.team_id, "domain": ws.domain}
 
 
 def sign(secret: str, body: str, timestamp: int) -> str:
@@ -42,7 +56,7 @@ def user_of(ws: Workspace, user: str) -> dict[str, str]:
     """The ``user`` object of an interaction payload."""
     person = ws.person(user)
     name = person.name if person else user
-    return {"id": user, "username": name, "name": name, "team_id": TEAM_ID}
+    return {"id": user, "username": name, "name": name, "team_id": ws.team_id}
 
 
 def maybe_json(text: str) -> Any:

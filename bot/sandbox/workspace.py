@@ -25,6 +25,7 @@ __all__ = [
     "BOT",
     "PEOPLE",
     "TEAM_ID",
+    "WORKSPACES",
     "Channel",
     "Message",
     "Person",
@@ -37,6 +38,13 @@ log = logging.getLogger("mlorg.sandbox")
 
 TEAM_ID = "T0SANDBOX"
 TEAM_NAME = "Acme ML (sandbox)"
+#: The workspaces ``mlorg try --workspaces N`` runs, first to last: (team id, name, domain). The first
+#: is the single workspace of ``mlorg try``; the others are the companies that add mlorg through OAuth.
+WORKSPACES: tuple[tuple[str, str, str], ...] = (
+    (TEAM_ID, TEAM_NAME, "sandbox"),
+    ("T0GLOBEX", "Globex Research (sandbox)", "globex"),
+    ("T0INITECH", "Initech Data (sandbox)", "initech"),
+)
 APP_ID = "A0MLORG"
 BOT_ID = "B0MLORG"
 #: Keep the page responsive and the file small: the traffic panel shows the latest exchanges.
@@ -168,8 +176,17 @@ class Traffic:
 class Workspace:
     """All of the stand-in's state, and a change counter the page listens to."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        team_id: str = TEAM_ID,
+        team_name: str = TEAM_NAME,
+        domain: str = "sandbox",
+    ) -> None:
         self.path = path
+        #: Which Slack workspace this is: every payload the app receives and every answer it reads says so.
+        self.team_id, self.team_name, self.domain = team_id, team_name, domain
         self.people = {p.id: p for p in (*PEOPLE, BOT)}
         self.channels = {c.id: c for c in _default_channels()}
         self.messages: dict[str, list[Message]] = {c: [] for c in self.channels}

@@ -4,6 +4,8 @@
 (() => {
   "use strict";
   const config = JSON.parse(document.getElementById("config").textContent);
+  // Where this workspace's page lives: "" for the first, "/w/<team id>" for the others.
+  const BASE = config.base || "";
   const stored = (key, fallback) => {
     try { return window.localStorage.getItem(key) || fallback; } catch (_e) { return fallback; }
   };
@@ -65,7 +67,7 @@
           user: state.user, conv: state.conv, tab: state.tab, thread: state.thread, traffic: state.traffic ? "1" : "0",
         });
         try {
-          const response = await fetch("/ui/screen?" + params.toString());
+          const response = await fetch(BASE + "/ui/screen?" + params.toString());
           if (response.ok) apply(await response.json());
         } catch (_e) {
           toast("The local workspace is not answering. Is mlorg try still running?");
@@ -85,7 +87,7 @@
   }
 
   async function post(path, body) {
-    const response = await fetch(path, {
+    const response = await fetch(BASE + path, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: state.user, ...body }),
     });
     const answer = response.ok ? await response.json() : { ok: false, error: "http_" + response.status };
@@ -178,6 +180,13 @@
     act(control, valueOf(control));
   });
 
+  // Another workspace is another page (its own channels and people's views); the person stays.
+  const switcher = $("workspace");
+  if (switcher) {
+    switcher.addEventListener("change", () => {
+      window.location.href = switcher.value + "?user=" + encodeURIComponent(state.user);
+    });
+  }
   $("person").addEventListener("change", (event) => {
     state.user = event.target.value;
     remember("mlorg.user", state.user);
@@ -256,7 +265,7 @@
 
   // -- live updates ----------------------------------------------------------------------------------
   $("person").value = state.user;
-  const events = new EventSource("/ui/events");
+  const events = new EventSource(BASE + "/ui/events");
   events.onmessage = () => { refresh(); };
   if (state.conv === config.appConversation) post("/ui/open", { tab: "home" });
   else refresh();
