@@ -1,10 +1,8 @@
 """``mlorg try --workspaces 2`` with mlorg itself: installed in both workspaces through OAuth, each kept apart.
 
-This needs mlorg's OAuth mode (issue 14: ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET``,
-``MLORG_ENCRYPTION_KEY``, Bolt's install and redirect pages, an authorization URL that
-follows ``SLACK_API_URL``). Until that lands, ``build_app`` refuses settings without a bot
-token, and the test is a strict expected failure on exactly that error: once OAuth mode
-is merged it passes, strict xfail turns the pass into a failure, and the mark must go.
+The sandbox plays Slack for two workspaces: its "Allow" page and ``oauth.v2.access`` issue each
+workspace its own token, and mlorg runs in OAuth mode (``SLACK_CLIENT_ID``,
+``SLACK_CLIENT_SECRET``, ``MLORG_ENCRYPTION_KEY``, ``SLACK_API_URL`` pointing at the sandbox).
 """
 
 from __future__ import annotations
@@ -13,11 +11,8 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from bot.sandbox.runner import Sandbox
 from bot.sandbox.workspace import BOT, WORKSPACES, Workspace
-from bot.settings import ConfigError
 
 ACME, GLOBEX = WORKSPACES[0][0], WORKSPACES[1][0]
 
@@ -35,11 +30,6 @@ async def until(ws: Workspace, done: Callable[[], bool], what: str, timeout: flo
         ws.unlisten(changes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConfigError,
-    reason="mlorg's OAuth mode (issue 14) is not on this branch: build_app still requires SLACK_BOT_TOKEN",
-)
 async def test_try_with_two_workspaces_installs_mlorg_in_each_and_keeps_them_apart(tmp_path: Path) -> None:
     sandbox = Sandbox(tmp_path / "try", port=0, workspaces=2)
     try:
