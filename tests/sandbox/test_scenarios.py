@@ -90,6 +90,8 @@ async def test_a_personal_diagnosis_closed_half_way_resumes(sandbox: Sandbox, pe
     assert len(sandbox.views.stack(MAX)) == 2  # pushed on top of the result
     await people.do(sandbox.delivery.close(MAX, people.modal(MAX)["id"]))
     await people.click_modal(MAX, "Share in channel")
+    # The shared post waits for the result's chart, which a busy machine may take a while to draw.
+    await eventually(lambda: len(people.bot_posts(PLATFORM)) >= 1, timeout=20.0)
     assert len(people.bot_posts(PLATFORM)) == 1
     assert assert_everything_renders(sandbox) > 10
 
