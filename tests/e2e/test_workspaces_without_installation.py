@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +40,9 @@ async def served(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[tuple[R
     await store.migrate()
     installations = MlorgTablesInstallationStore(client_id=CLIENT_ID, engine=store.engine)
     await installations.async_save(installation(TOKEN_A, team_id="T0001"))
-    await installations.async_save(installation(TOKEN_ORG, team_id=None, enterprise_id="E0001", org_wide=True))
+    await installations.async_save(
+        installation(TOKEN_ORG, team_id=None, enterprise_id="E0001", org_wide=True)
+    )
     settings = make_settings(fake_slack, url, slack_bot_token=None)
     running = await RunningApp(settings, store=store, installation_store=installations).start()
     yield running, store
@@ -48,10 +51,11 @@ async def served(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[tuple[R
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10.0) -> None:
     """Wait for a row to reach a state (polling the store the app writes); fail after ``timeout``."""
-    async with asyncio.timeout(timeout):
-        while not await check():
-            await asyncio.sleep(0.05)
-    assert await check(), what
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting until {what}")
+        await asyncio.sleep(0.05)
 
 
 async def test_requests_from_a_workspace_without_an_installation_get_bolts_answer_and_one_log_line(
@@ -83,9 +87,13 @@ async def test_background_work_uses_each_workspaces_token_and_waits_where_there_
 ) -> None:
     _, store = served
     for team, channel in (("T0002", "CB"), ("T0001", "CA")):
-        await store.outbox.enqueue(team, f"summary:{team}", kind="summary", channel_id=channel, payload={"text": "hi"})
+        await store.outbox.enqueue(
+            team, f"summary:{team}", kind="summary", channel_id=channel, payload={"text": "hi"}
+        )
     quiz, _ = await store.quizzes.create("T0002", "CB", "UHOST", [ITEM], time_limit=30)
-    await store.quizzes.set_question("T0002", quiz.quiz_id, 0, "1.0", datetime.now(UTC) - timedelta(seconds=1))
+    await store.quizzes.set_question(
+        "T0002", quiz.quiz_id, 0, "1.0", datetime.now(UTC) - timedelta(seconds=1)
+    )
 
     [posted] = await fake_slack.wait_for("chat.postMessage")
     assert posted.args["channel"] == "CA" and posted.headers["Authorization"] == f"Bearer {TOKEN_A}"
@@ -120,13 +128,17 @@ async def test_a_workspace_under_an_org_wide_install_is_served_by_requests_and_b
         "response_url": fake_slack.response_url("grid"),
         "trigger_id": "1.1.trigger",
     }
-    async with SlackPlatform(app.url, SIGNING_SECRET, fake_slack.response_url("grid"), team_id="T0003") as grid:
+    async with SlackPlatform(
+        app.url, SIGNING_SECRET, fake_slack.response_url("grid"), team_id="T0003"
+    ) as grid:
         answer = await grid.send(urlencode(body), "application/x-www-form-urlencoded")
     assert answer.status == 200 and "machine-learning" in answer.text, answer.text
 
     # The request taught the app T0003's org: an outbox item for T0003 goes out as the org's bot.
     assert await store.orgs.enterprise_of("T0003") == "E0001"
-    await store.outbox.enqueue("T0003", "summary:grid", kind="summary", channel_id="C3", payload={"text": "hi"})
+    await store.outbox.enqueue(
+        "T0003", "summary:grid", kind="summary", channel_id="C3", payload={"text": "hi"}
+    )
     [posted] = await fake_slack.wait_for("chat.postMessage")
     assert posted.headers["Authorization"] == f"Bearer {TOKEN_ORG}"
     metadata = posted.args.get("metadata") or {}
