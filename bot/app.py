@@ -23,10 +23,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -57,7 +60,11 @@ from bot.store import (
     default_database_url,
     normalize_database_url,
 )
+from bot.tenancy import bots
+from bot.tenancy.bots import InstalledBots
+from bot.tenancy.clients import InstalledClients, SingleTokenClients, WorkspaceClients
 from bot.tenancy.oauth import InstalledHook, OAuthWiring, build_oauth
+from bot.tenancy.requests import quiet_unknown_workspaces, record_orgs
 from bot.tenancy.wiring import add_oauth_routes
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
@@ -98,6 +105,8 @@ class Mlorg:
     answerer: Answerer
     reader: SlackRequestReader
     observer: RequestObserver
+    #: Who background work (quiz timers) calls Slack as, per workspace.
+    workspace_clients: WorkspaceClients
     metrics: Metrics = field(default_factory=Metrics)
     charts: ChartKit = field(default_factory=ChartKit)
     #: OAuth mode only: the install flow and its stores (None with a single bot token).
@@ -110,12 +119,11 @@ class Mlorg:
         """Apply migrations before the first request (safe with several replicas), then start jobs."""
         if not self._started:
             await self.store.migrate()
-            session = self.http.get()  # one connection pool for every Web API call
-            self.client.session = session
-            self.outbox_worker.client.session = session
+            # One connection pool for every Web API call (workspace clients take it when used).
+            self.client.session = self.http.get()
             self._stop.clear()
             self._jobs = [
-                asyncio.create_task(self.quiz_engine.run_timers(self.client, self._stop)),
+                asyncio.create_task(self.quiz_engine.run_timers(self.workspace_clients, self._stop)),
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
                 asyncio.create_task(self.retention.run(self._stop)),
@@ -203,12 +211,29 @@ def _serves_http(task: asyncio.Task[Any]) -> bool:
     return getattr(task.get_coro(), "__qualname__", "").startswith("RequestHandler.")
 
 
-def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Store | None = None) -> Mlorg:
-    """Build everything from settings; raises ConfigError / KnowledgeError on bad configuration."""
-    settings.require_slack(socket_mode=False)
-    assert settings.slack_signing_secret is not None
-    # OAuth mode: no token here; Bolt's authorize step finds each workspace's own per request.
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token is not None else None
+def build_app(
+    settings: Settings,
+    *,
+    kb: KnowledgeBase | None = None,
+    store: Store | None = None,
+    installation_store: AsyncInstallationStore | None = None,
+    token_rotator: AsyncTokenRotator | None = None,
+) -> Mlorg:
+    """Build everything from settings; raises ConfigError / KnowledgeError on bad configuration.
+
+    With ``SLACK_BOT_TOKEN`` one workspace is served with that token. In OAuth mode
+    (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) every workspace installed through the install
+    page is served with its own token, from the encrypted installation store, refreshed before
+    it expires. Tests may hand in any slack-sdk ``installation_store`` (and ``token_rotator``)
+    instead, without the install pages.
+    """
+    if installation_store is None:
+        settings.require_slack(socket_mode=False)
+    if settings.slack_signing_secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set: expected the app's signing secret")
+    # Without a single token, Bolt's authorize step finds each request's workspace's own.
+    single = installation_store is None and not settings.oauth_mode and settings.slack_bot_token is not None
+    token = settings.slack_bot_token.get_secret_value() if single and settings.slack_bot_token else None
     if kb is None:
         kb = load_knowledge(settings.mlorg_knowledge_dir)
     if store is None:
@@ -217,26 +242,42 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         except DatabaseUrlError as error:
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
+    retry_handlers = observed_retries(
+        metrics,
+        [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
     client = AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=API_TIMEOUT_SECONDS,
         # Bolt copies this list into the client it gives each listener, so these see every call.
-        retry_handlers=observed_retries(
-            metrics,
-            [
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                BoundedRateLimitRetryHandler(max_retry_count=3, max_wait_seconds=MAX_RETRY_AFTER_SECONDS),
-                AsyncServerErrorRetryHandler(max_retry_count=3),
-            ],
-        ),
+        retry_handlers=retry_handlers,
     )
     oauth = build_oauth(settings, engine=store.engine, client=client) if settings.oauth_mode else None
+    if oauth is not None:
+        assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+        installation_store = oauth.installation_store
+        token_rotator = token_rotator or bots.token_rotator(
+            settings.slack_client_id,
+            settings.slack_client_secret.get_secret_value(),
+            base_url=settings.slack_api_url,
+            timeout=API_TIMEOUT_SECONDS,
+        )
     bolt = ObservedApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         name="mlorg",
-        **(oauth.bolt_arguments() if oauth is not None else {}),
+        **(
+            oauth.bolt_arguments()
+            if oauth is not None
+            else {"installation_store": installation_store}
+            if installation_store is not None
+            else {}
+        ),
     )
     commands = CommandRouter()
     actions = ActionRouter()
@@ -255,6 +296,9 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         charts=charts,
     )
     _install_middleware(bolt, store)
+    if installation_store is not None:
+        quiet_unknown_workspaces(bolt)
+        record_orgs(bolt, store.orgs)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
     _install_command(bolt, commands)
     _install_actions(bolt, actions)
@@ -262,14 +306,18 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
     summary.register(bolt, deps)
-    # The outbox retries durably on its own schedule, so its client does not retry in-process.
-    outbox_client = AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=API_TIMEOUT_SECONDS,
-        retry_handlers=observed_retries(metrics, []),
+    # The outbox retries durably on its own schedule, so its clients do not retry in-process.
+    workspace_clients, outbox_clients = _workspace_clients(
+        settings,
+        http,
+        client,
+        retry_handlers,
+        observed_retries(metrics, []),
+        installation_store=installation_store,
+        store=store,
+        token_rotator=token_rotator,
     )
-    outbox_worker = OutboxWorker(store.outbox, outbox_client, admins=settings.admin_ids, counters=metrics)
+    outbox_worker = OutboxWorker(store.outbox, outbox_clients, admins=settings.admin_ids, counters=metrics)
     observer = observe_app(bolt, metrics, store, commands, actions)
     _install_error_handler(bolt, observer)
     return Mlorg(
@@ -291,7 +339,39 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         reader=SlackRequestReader(settings.slack_signing_secret.get_secret_value()),
         observer=observer,
         oauth=oauth,
+        workspace_clients=workspace_clients,
     )
+
+
+def _workspace_clients(
+    settings: Settings,
+    http: SharedSession,
+    client: AsyncWebClient,
+    retry_handlers: list[AsyncRetryHandler],
+    outbox_retry_handlers: list[AsyncRetryHandler],
+    *,
+    installation_store: AsyncInstallationStore | None,
+    store: Store,
+    token_rotator: AsyncTokenRotator | None,
+) -> tuple[WorkspaceClients, WorkspaceClients]:
+    """Who background work calls Slack as: the quiz timers (retrying in-process) and the outbox."""
+    if installation_store is None:
+        outbox_client = AsyncWebClient(
+            token=client.token,
+            base_url=settings.slack_api_url,
+            timeout=API_TIMEOUT_SECONDS,
+            retry_handlers=outbox_retry_handlers,
+        )
+        return SingleTokenClients(client, http), SingleTokenClients(outbox_client, http)
+    bots = InstalledBots(installation_store, store.orgs, rotator=token_rotator)
+    timers = InstalledClients(
+        bots,
+        http,
+        base_url=settings.slack_api_url,
+        timeout=API_TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers,
+    )
+    return timers, timers.with_retry_handlers(outbox_retry_handlers)
 
 
 def _install_command(bolt: AsyncApp, commands: CommandRouter) -> None:

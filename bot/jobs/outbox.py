@@ -22,6 +22,12 @@ uploaded before the first post and the file ids recorded in the item, so no retr
 them again (:mod:`bot.jobs.outbox_charts`). A chart never holds the item back: a failed
 upload, or an image Slack still refuses after a few seconds of processing, means the text
 goes out without it.
+
+An item for a workspace where mlorg is not installed (any more, or not yet again) is neither
+posted nor lost: it goes back in the queue, its attempts uncounted, and is tried again every
+:data:`NOT_INSTALLED_RETRY`. A reinstall (inside the grace period after an uninstall) delivers
+it; otherwise the purge of the departed workspace's data deletes it with the rest. Parking it as
+failed instead would tell nobody anything: there is no token left to DM the requester with.
 """
 
 from __future__ import annotations
@@ -45,8 +51,9 @@ from bot.outage import OutageLog
 from bot.slack_text import api_error
 from bot.store import Outbox, OutboxItem, StoreUnavailable
 from bot.store.events import Clock, utc_now
+from bot.tenancy.clients import WorkspaceClients, clients_for
 
-__all__ = ["METADATA_EVENT", "OutboxWorker"]
+__all__ = ["METADATA_EVENT", "NOT_INSTALLED_RETRY", "OutboxWorker"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +78,11 @@ PERMANENT = frozenset(
 )
 
 
+#: How often an item for a workspace without an installation is looked at again.
+NOT_INSTALLED_RETRY = timedelta(minutes=5)
+#: ``last_error`` of such an item, for ``mlorg outbox`` listings.
+NOT_INSTALLED = "not installed in this workspace; waiting for a reinstall"
+
 #: How long a claim lasts without renewal: how soon another replica notices a dead worker.
 LEASE = timedelta(seconds=10)
 
@@ -86,13 +98,15 @@ class OutboxWorker:
     ``lease`` bounds how long a dead worker's item waits before another replica takes it
     over; ``heartbeat`` (default: a third of the lease) is how often a working one renews
     it, so two renewals can fail before the item is lost; ``interval`` is how often an
-    idle worker looks for due items.
+    idle worker looks for due items. ``clients`` gives the client for an item's workspace
+    (a bare client is the single-workspace mode); it should not retry in-process, since the
+    outbox retries durably.
     """
 
     def __init__(
         self,
         outbox: Outbox,
-        client: AsyncWebClient,
+        clients: WorkspaceClients | AsyncWebClient,
         *,
         admins: Iterable[str] = (),
         lease: timedelta = LEASE,
@@ -106,7 +120,7 @@ class OutboxWorker:
         counters: ChartCounters = NO_COUNTERS,
     ) -> None:
         self.outbox = outbox
-        self.client = client
+        self.clients = clients_for(clients)
         self.admins = tuple(admins)
         self.lease = lease
         self._heartbeat = heartbeat
@@ -183,17 +197,31 @@ class OutboxWorker:
         """
         async with LeaseKeeper(self.outbox, item, lease=self.lease, every=self.heartbeat) as claim:
             try:
-                await self._deliver(item, claim)
+                # Inside the lease: finding the client may refresh the workspace's token.
+                client = await claim.guard(self.clients.for_team(item.team_id))
+                if client is None:
+                    await self._not_installed(item)
+                    return
+                await self._deliver(item, client, claim)
             except ClaimLost:
                 log.warning("outbox: another worker took over %s; this one stopped", item.item_id)
 
-    async def _deliver(self, item: OutboxItem, claim: LeaseKeeper) -> None:
+    async def _not_installed(self, item: OutboxItem) -> None:
+        """Leave the item for later, uncounted (see the module's docstring); for_team logged it."""
+        await self.outbox.defer(
+            item.item_id,
+            NOT_INSTALLED,
+            claimed_by=item.claimed_by or "",
+            until=self._clock() + NOT_INSTALLED_RETRY,
+        )
+
+    async def _deliver(self, item: OutboxItem, client: AsyncWebClient, claim: LeaseKeeper) -> None:
         token = item.claimed_by or ""
         try:
             # After a crash mid-delivery, or an attempt Slack never answered, the post may have
             # gone through: look before posting again.
             if item.resumed or (item.last_error or "").startswith(NO_ANSWER):
-                ts = await claim.guard(self._already_posted(item))
+                ts = await claim.guard(self._already_posted(client, item))
                 if ts is not None:
                     log.info(
                         "outbox: item %s was posted by an earlier attempt; not posting again", item.item_id
@@ -201,7 +229,7 @@ class OutboxWorker:
                     await self.outbox.delivered(item.item_id, ts, claimed_by=token)
                     return
             # Uploads only what no earlier attempt uploaded; the outcome is recorded before posting.
-            uploader = ChartUploader(self.client, self.counters)
+            uploader = ChartUploader(client, self.counters)
             images = await claim.guard(upload_charts(self.outbox, uploader, item))
             if images is None:
                 log.warning("outbox: another worker took over %s while its charts uploaded", item.item_id)
@@ -209,7 +237,7 @@ class OutboxWorker:
             # An image Slack still refuses after a few short waits is left out: the text goes out.
             response = await claim.guard(
                 self.poster.post_message(
-                    self.client,
+                    client,
                     channel=item.channel_id,
                     blocks=list(item.payload.get("blocks") or []),
                     images=images,
@@ -222,10 +250,10 @@ class OutboxWorker:
             status = error.response.status_code
             retry_after = _retry_after(error)
             permanent = code in PERMANENT
-            await self._failed(item, f"HTTP {status}: {code}", None if permanent else retry_after)
+            await self._failed(client, item, f"HTTP {status}: {code}", None if permanent else retry_after)
             return
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            await self._failed(item, f"{NO_ANSWER}: {type(error).__name__}", 0.0)
+            await self._failed(client, item, f"{NO_ANSWER}: {type(error).__name__}", 0.0)
             return
         if not await self.outbox.delivered(
             item.item_id, str(response.get("ts") or "") or None, claimed_by=token
@@ -240,7 +268,9 @@ class OutboxWorker:
         backoff = min(self.max_delay, self.base_delay * float(2 ** max(attempts - 1, 0)))
         return max(backoff, retry_after)
 
-    async def _failed(self, item: OutboxItem, error: str, retry_after: float | None) -> None:
+    async def _failed(
+        self, client: AsyncWebClient, item: OutboxItem, error: str, retry_after: float | None
+    ) -> None:
         retry_at = None
         if retry_after is not None:
             retry_at = self._clock() + timedelta(seconds=self.delay(item.attempts, retry_after))
@@ -260,15 +290,15 @@ class OutboxWorker:
                 updated.attempts,
                 error,
             )
-            await self._tell_someone(updated)
+            await self._tell_someone(client, updated)
         else:
             log.info("outbox: attempt %d for %s failed (%s); retrying", updated.attempts, item.item_id, error)
 
-    async def _already_posted(self, item: OutboxItem) -> str | None:
+    async def _already_posted(self, client: AsyncWebClient, item: OutboxItem) -> str | None:
         """The ts of a message carrying this item's id in the channel's recent history, if any."""
         oldest = (item.created_at - timedelta(minutes=1)).timestamp()
         try:
-            history = await self.client.conversations_history(
+            history = await client.conversations_history(
                 channel=item.channel_id, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
             )
         except SlackApiError as error:
@@ -282,7 +312,7 @@ class OutboxWorker:
                 return str(message.get("ts") or "")
         return None
 
-    async def _tell_someone(self, item: OutboxItem) -> None:
+    async def _tell_someone(self, client: AsyncWebClient, item: OutboxItem) -> None:
         """Best effort: a DM to the requester (for a digest, whoever set the schedule), else to MLORG_ADMINS."""
         people = [item.requested_by] if item.requested_by else list(self.admins)
         text = (
@@ -291,7 +321,7 @@ class OutboxWorker:
         )
         for person in people:
             try:
-                await self.client.chat_postMessage(channel=person, text=text)
+                await client.chat_postMessage(channel=person, text=text)
             except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError):
                 log.warning("outbox: could not tell %s about failed item %s", person, item.item_id)
 

@@ -19,6 +19,7 @@ from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError, StoreUnavailable
 from bot.store.events import EventLog
 from bot.store.installation_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox, OutboxItem
 from bot.store.questions import AskedQuestion, Questions, VoteOutcome
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
@@ -53,6 +54,7 @@ __all__ = [
     "TeamSession",
     "VoteOutcome",
     "WorkspaceConfig",
+    "WorkspaceOrgs",
     "Workspaces",
     "default_database_url",
     "normalize_database_url",

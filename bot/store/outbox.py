@@ -265,6 +265,26 @@ class Outbox:
                 row.next_attempt_at = retry_at
             return _item(row)
 
+    async def defer(self, item_id: str, reason: str, *, claimed_by: str, until: datetime) -> bool:
+        """Put a claimed item back in the queue, due at ``until``, without counting the attempt.
+
+        For an item nobody can deliver yet (its workspace has no installation): it is not the
+        item's fault, so it must not run out of attempts and be parked. False (and nothing
+        changed) unless claim ``claimed_by`` still owns the item.
+        """
+        return await self._set(
+            item_id,
+            claimed_by,
+            {
+                "status": "pending",
+                "attempts": OutboxRow.attempts - 1,
+                "next_attempt_at": until,
+                "claimed_until": None,
+                "last_error": reason[:500],
+            },
+            doing="defer an outbox item",
+        )
+
     async def get(self, item_id: str) -> OutboxItem | None:
         async with self._read() as session:
             row = await session.get(OutboxRow, item_id)

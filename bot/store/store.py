@@ -18,6 +18,7 @@ from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
+from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
@@ -129,6 +130,7 @@ class Store:
         self.outbox: Final = Outbox(self.sessions, dialect)
         self.views: Final = ReleasedViews(self.sessions, dialect)
         self.questions: Final = Questions(self.sessions, dialect)
+        self.orgs: Final = WorkspaceOrgs(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:

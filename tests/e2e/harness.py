@@ -61,8 +61,10 @@ def make_oauth_settings(fake: FakeSlack, database_url: str, **overrides: Any) ->
 
 
 class RunningApp:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **build_options: Any) -> None:
+        """``build_options`` go to ``build_app`` as they are (a store, an installation store)."""
         self.settings = settings
+        self.build_options = build_options
         self.mlorg: Mlorg | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -76,7 +78,7 @@ class RunningApp:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> RunningApp:
-        self.mlorg = build_app(self.settings)
+        self.mlorg = build_app(self.settings, **self.build_options)
         await self.mlorg.startup()
         self._runner = web.AppRunner(self.mlorg.web_app(), access_log=None)
         await self._runner.setup()

@@ -36,6 +36,7 @@ from bot.features.quiz.blocks import (
 from bot.outage import OutageLog
 from bot.store import Quiz, QuizAnswer, Store
 from bot.store.events import Clock, utc_now
+from bot.tenancy.clients import WorkspaceClients, clients_for
 from knowledge import KnowledgeBase
 from knowledge.anonymity import may_show
 from knowledge.quiz import QuizItem, scoreboard
@@ -51,6 +52,8 @@ COUNT_REFRESH_SECONDS = 1.0
 #: not stored as posted this long after (the replica posting it died, or Slack failed), the
 #: timer posts it, after checking the channel for it first. Longer than a slow post takes.
 POSTING_GRACE = timedelta(seconds=20)
+#: A due quiz in a workspace without an installation is looked at again this much later.
+NOT_INSTALLED_RETRY = timedelta(minutes=5)
 #: Message metadata on the quiz's messages, so a resumed post can find an earlier attempt.
 METADATA_EVENT = "mlorg_quiz"
 
@@ -267,13 +270,24 @@ class QuizEngine:
             self._pending.pop(key, None)
             self._stale.discard(key)
 
-    async def run_timers(self, client: AsyncWebClient, stop: asyncio.Event, interval: float = 1.0) -> None:
-        """Advance questions whose time is up; deadlines are in the store, so they survive restarts."""
+    async def run_timers(
+        self, clients: WorkspaceClients | AsyncWebClient, stop: asyncio.Event, interval: float = 1.0
+    ) -> None:
+        """Advance questions whose time is up; deadlines are in the store, so they survive restarts.
+
+        Each quiz is moved along as its own workspace's bot. A quiz in a workspace where mlorg is
+        not installed (any more) waits, its deadline pushed back, so that it neither blocks the
+        quizzes due after it nor is lost if the workspace reinstalls within the grace period.
+        """
         outage = OutageLog(log, "quiz timers")
+        workspaces = clients_for(clients)
         while not stop.is_set():
             try:
                 for quiz in await self.quizzes.due(self._clock()):
-                    if quiz.status == "ended":
+                    client = await workspaces.for_team(quiz.team_id)
+                    if client is None:
+                        await self.quizzes.defer(quiz, self._clock() + NOT_INSTALLED_RETRY)
+                    elif quiz.status == "ended":
                         await self.announce(client, quiz)
                     elif quiz.parent_ts is None or quiz.question_ts is None:
                         await self.resume(client, quiz)

@@ -153,6 +153,17 @@ class Quizzes:
         as_seen = QuizRow.deadline == seen
         return await self._conditional(team_id, quiz_id, None, {"deadline": until}, as_seen, status="ended")
 
+    async def defer(self, quiz: Quiz, until: datetime) -> Quiz | None:
+        """Push back the deadline of a due quiz nobody can move along now (its workspace has no
+        installation), so the timer looks at it again at ``until`` and, meanwhile, at other
+        quizzes. One caller wins for the deadline it saw, as with :meth:`postpone`."""
+        as_seen = (
+            QuizRow.deadline == quiz.deadline if quiz.deadline is not None else QuizRow.deadline.is_(None)
+        )
+        return await self._conditional(
+            quiz.team_id, quiz.quiz_id, None, {"deadline": until}, as_seen, status=quiz.status
+        )
+
     async def announced(self, team_id: str, quiz_id: str) -> None:
         """The ended quiz's scoreboard is posted: nothing is left for the timer to check."""
         async with self._write() as session:

@@ -1,0 +1,7 @@
+"""A migrated store on each backend (the storage contract's fixtures)."""
+
+from __future__ import annotations
+
+from tests.bot.store.conftest import open_store, store
+
+__all__ = ["open_store", "store"]
