@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import payloads
+from bot import leaving, payloads
 from bot.actions import ActionRouter
 from bot.charts import ChartKit
 from bot.commands import CommandRouter
@@ -247,6 +247,8 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
     summary.register(bolt, deps)
+    # OAuth mode passes its installation store here, so uninstalls delete the tokens too.
+    leaving.register(bolt, store, grace_days=settings.mlorg_retention_days_after_uninstall)
     # The outbox retries durably on its own schedule, so its client does not retry in-process.
     outbox_client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),

@@ -6,7 +6,9 @@ What is kept and for how long is part of what mlorg promises people (README, "Pr
 * a summary preview nobody posted: a day (its figures are stale by then);
 * the ids of Slack events already handled: a day (Slack stops retrying within minutes);
 * questions asked in plain words (without who asked), their votes, and what each
-  conversation was about: ``MLORG_RETENTION_DAYS``.
+  conversation was about: ``MLORG_RETENTION_DAYS``;
+* everything of a workspace that uninstalled mlorg: ``MLORG_RETENTION_DAYS_AFTER_UNINSTALL``
+  after it left (:mod:`bot.jobs.departures`).
 
 Every rule is "older than", decided by timestamps in the database, so a restart, a crash
 or several replicas pruning at once change nothing about what is deleted or when.
@@ -20,6 +22,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.jobs.departures import purge_due
 from bot.outage import OutageLog
 from bot.store import Store
 from bot.store.events import Clock, utc_now
@@ -38,6 +41,8 @@ class Pruned:
     abandoned_diagnoses: int
     previews: int
     questions: int = 0
+    #: Departed workspaces purged (each logged with its row counts as it goes).
+    workspaces: int = 0
 
 
 class RetentionJob:
@@ -77,4 +82,5 @@ class RetentionJob:
             abandoned_diagnoses=await self.store.diagnoses.prune(now - self.retention),
             previews=await self.store.outbox.prune_held(now - PREVIEWS_KEPT),
             questions=await self.store.questions.prune(now - self.retention),
+            workspaces=len(await purge_due(self.store, now)),
         )
