@@ -248,7 +248,7 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
     quiz_engine = quiz.register(bolt, deps)
     summary.register(bolt, deps)
     # OAuth mode passes its installation store here, so uninstalls delete the tokens too.
-    leaving.register(bolt, store, grace_days=settings.mlorg_retention_days_after_uninstall)
+    departures = leaving.register(bolt, store, grace_days=settings.mlorg_retention_days_after_uninstall)
     # The outbox retries durably on its own schedule, so its client does not retry in-process.
     outbox_client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
@@ -271,7 +271,12 @@ def build_app(settings: Settings, *, kb: KnowledgeBase | None = None, store: Sto
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb, renderer=charts.renderer),
-        retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        retention=RetentionJob(
+            store,
+            retention_days=settings.mlorg_retention_days,
+            # Single-token mode: a working token means mlorg is installed (a reinstall cancels a purge).
+            before_first_pass=lambda: departures.confirm_installed(client),
+        ),
         answerer=answerer,
         metrics=metrics,
         charts=charts,

@@ -21,7 +21,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs.departures import log_purge
 from bot.store import Store
@@ -103,6 +105,36 @@ class Departures:
             purged = await self.store.purge_departure(team, enterprise, now)
             if purged is not None:
                 log_purge(workspace.label, purged, why=f"{why}, no grace period")
+
+    async def confirm_installed(self, client: AsyncWebClient) -> None:
+        """Single-token mode: if the configured bot token works, mlorg is installed there.
+
+        Called once per start, before the first purge pass. Uninstalling revokes the token, so
+        a reinstall means a new token and a restart; this is how single-token mode notices it
+        (OAuth mode calls ``store.installs.record_install`` from its success callback instead)
+        and cancels a pending purge. A refused token changes nothing; the purge goes ahead.
+        """
+        try:
+            checked_at = self._clock()
+            auth = await client.auth_test()
+        except SlackApiError as error:
+            log.warning(
+                "the bot token was refused (%s): not recorded as installed", error.response.get("error")
+            )
+            return
+        except Exception as error:  # Slack unreachable: try again at the next start
+            log.warning("could not check the bot token (%s): not recorded as installed", type(error).__name__)
+            return
+        org_wide = bool(auth.get("is_enterprise_install"))
+        team = "" if org_wide else str(auth.get("team_id") or "")
+        enterprise = str(auth.get("enterprise_id") or "")
+        if not team and not enterprise:
+            return
+        result = await self.store.installs.confirm_install(
+            team, enterprise, str(auth.get("team") or ""), org_wide, checked_at=checked_at
+        )
+        if result is not None and result[1]:
+            log.info("workspace %s is installed again: its pending purge is cancelled", team or enterprise)
 
     async def revoke_user_tokens(self, workspace: Workspace, user_ids: list[str]) -> None:
         """User tokens only (mlorg asks for none today): delete them, the workspace stays."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -47,16 +48,30 @@ class Pruned:
 
 class RetentionJob:
     def __init__(
-        self, store: Store, *, retention_days: int, interval: float = 3600.0, clock: Clock = utc_now
+        self,
+        store: Store,
+        *,
+        retention_days: int,
+        interval: float = 3600.0,
+        clock: Clock = utc_now,
+        before_first_pass: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.retention = timedelta(days=retention_days)
         self.interval = interval
         self._clock = clock
+        #: Runs once before the first pass: single-token mode checks its token there, so a
+        #: reinstall is recorded before a pending purge could delete the workspace's data.
+        self._before_first_pass = before_first_pass
 
     async def run(self, stop: asyncio.Event) -> None:
         """Prune at start-up, then every ``interval`` seconds until ``stop`` is set."""
         outage = OutageLog(log, "retention")
+        if self._before_first_pass is not None:
+            try:
+                await self._before_first_pass()
+            except Exception as error:  # the database may be down; the purge waits for the next start
+                log.warning("retention: the start-up check failed (%s)", type(error).__name__)
         while not stop.is_set():
             try:
                 pruned = await self.prune()

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
-from bot.store.tables import WorkspaceInstallRow
+from bot.store.tables import UTCDateTime, WorkspaceInstallRow
 from bot.store.transaction import Transaction
 
 __all__ = ["ACTIVE", "UNINSTALLED", "Install", "Installs"]
@@ -119,6 +119,64 @@ class Installs:
             row = await session.get(WorkspaceInstallRow, (team, enterprise), populate_existing=True)
             assert row is not None
             return _install(row)
+
+    async def confirm_install(
+        self,
+        team_id: str,
+        enterprise_id: str | None,
+        team_name: str,
+        is_enterprise_install: bool,
+        *,
+        checked_at: datetime,
+    ) -> tuple[Install, bool] | None:
+        """Single-token mode: the bot token worked at ``checked_at``, so mlorg is installed.
+
+        Records the workspace if it never was (keeping the first install date otherwise), and
+        cancels a departure recorded *before* ``checked_at``: a reinstall (which issues a new
+        token, and so a restart) inside the grace period finds the data again. A departure
+        recorded after the check stands, since the token was revoked after it answered.
+        Returns the install and whether a pending purge was cancelled; None if the check was
+        too old to change anything.
+        """
+        team, enterprise = _key(team_id, enterprise_id)
+        row = WorkspaceInstallRow
+        values = {
+            "team_id": team,
+            "enterprise_id": enterprise,
+            "team_name": team_name,
+            "is_enterprise_install": is_enterprise_install,
+            "status": ACTIVE,
+            "installed_at": checked_at,
+            "uninstalled_at": None,
+            "purge_after": None,
+        }
+        statement = (
+            self._insert()(row)
+            .values(values)
+            .on_conflict_do_update(
+                index_elements=["team_id", "enterprise_id"],
+                set_={
+                    "team_name": team_name,
+                    "is_enterprise_install": is_enterprise_install,
+                    "status": ACTIVE,
+                    "installed_at": case(
+                        (row.status == ACTIVE, row.installed_at), else_=literal(checked_at, UTCDateTime())
+                    ),
+                    "uninstalled_at": None,
+                    "purge_after": None,
+                },
+                where=(row.status == ACTIVE) | (row.uninstalled_at < checked_at),
+            )
+            .returning(row.team_id)
+        )
+        async with Transaction(self._sessions, "confirm an installation") as session:
+            before = await session.get(row, (team, enterprise))
+            was_departed = before is not None and before.status == UNINSTALLED
+            if (await session.execute(statement)).first() is None:
+                return None
+            after = await session.get(row, (team, enterprise), populate_existing=True)
+            assert after is not None
+            return _install(after), was_departed
 
     async def record_departure(
         self, team_id: str, enterprise_id: str | None, purge_after: datetime

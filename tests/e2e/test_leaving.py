@@ -17,7 +17,7 @@ from sqlalchemy import update
 from bot.store import Store
 from bot.store.events import utc_now
 from bot.store.tables import WorkspaceInstallRow
-from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_settings, sqlite_url
 from tests.e2e.slack_client import SlackPlatform
 from tests.support.workspace_data import fill_workspace, rows_of
@@ -25,6 +25,8 @@ from tests.support.workspace_data import fill_workspace, rows_of
 TEAM = "T0001"
 OTHER = "T0002"
 WAIT = 15.0
+#: What auth.test answers once a workspace uninstalled mlorg: Slack revoked the bot token.
+REVOKED = Scripted(body={"ok": False, "error": "token_revoked"})
 
 #: What fill_workspace leaves in a workspace (slack-sdk's token rows included).
 EVERYTHING = {
@@ -66,6 +68,11 @@ async def departed(running: RunningApp, team: str) -> bool:
     return install is not None and install.status == "uninstalled"
 
 
+async def installed(running: RunningApp, team: str) -> bool:
+    install = await store_of(running).installs.get(team, "")
+    return install is not None and install.active
+
+
 async def gone(running: RunningApp, team: str) -> bool:
     return await rows_of(store_of(running), team) == {}
 
@@ -82,6 +89,9 @@ async def start_app(
         )
         running = await RunningApp(settings).start()
         started.append(running)
+        # Single-token mode checks its token at start-up and records the workspace as installed;
+        # only then does it leave, as in life (a departure revokes the token).
+        await until(lambda: installed(running, TEAM), "the start-up token check")
         for team in (TEAM, OTHER):
             await fill_workspace(store_of(running), team)
         return running
@@ -165,9 +175,12 @@ async def test_a_due_departure_is_purged_by_the_job_after_a_restart(
 
     await running.stop()
     await time_passes(running, days=31)
+    fake_slack.script("auth.test", REVOKED)
+    checks = len(fake_slack.calls_to("auth.test"))
     await running.start()
 
     await until(lambda: gone(running, TEAM), "the retention job to purge the departed workspace")
+    assert len(fake_slack.calls_to("auth.test")) == checks + 1, "the token is checked before the purge"
     assert set(await rows_of(store_of(running), OTHER)) == EVERYTHING
 
 
@@ -184,6 +197,7 @@ async def test_a_reinstall_inside_the_grace_period_cancels_the_purge(
     await store_of(running).installs.record_install(TEAM, None, "Back again", False)
     await running.stop()
     await time_passes(running, days=31)
+    fake_slack.script("auth.test", REVOKED)  # OAuth mode has no single token that could say so
     await running.start()
 
     # OTHER is purged by the same pass that would have purged TEAM.
@@ -229,3 +243,21 @@ async def test_a_repeated_uninstall_does_not_postpone_the_purge(
     await until(lambda: departed(running, OTHER), "a later event to be handled")
 
     assert (await store_of(running).installs.get(TEAM, "")).purge_after == first  # type: ignore[union-attr]
+
+
+async def test_single_token_mode_notices_a_reinstall_by_its_working_token_and_keeps_the_data(
+    start_app: Callable[..., Awaitable[RunningApp]], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    running = await start_app(grace_days=30)
+    await uninstall(running, fake_slack)
+    await until(lambda: departed(running, TEAM), "the departure to be recorded")
+
+    await running.stop()
+    await time_passes(running, days=10)
+    await running.start()  # reinstalled: a new token, which auth.test accepts
+
+    await until(lambda: installed(running, TEAM), "the reinstall to be noticed")
+    install = await store_of(running).installs.get(TEAM, "")
+    assert install is not None and install.purge_after is None and install.team_name == "Fake Team"
+    assert set(await rows_of(store_of(running), TEAM)) == EVERYTHING
+    assert any("installed again" in r.getMessage() for r in caplog.records)

@@ -103,3 +103,36 @@ async def test_an_install_naming_no_workspace_is_refused(store: Store) -> None:
         await store.installs.record_install("", None, "Nobody", False)
     with pytest.raises(ValueError, match="timezone-aware"):
         await store.installs.record_departure(TEAM, None, utc_now().replace(tzinfo=None))
+
+
+async def test_a_working_token_records_the_workspace_once_and_keeps_its_install_date(store: Store) -> None:
+    first = await store.installs.confirm_install(TEAM, None, "Acme", False, checked_at=utc_now())
+    again = await store.installs.confirm_install(TEAM, None, "Acme Inc", False, checked_at=utc_now())
+
+    assert first is not None and again is not None
+    assert first[0].active and not first[1] and not again[1]
+    assert again[0].installed_at == first[0].installed_at and again[0].team_name == "Acme Inc"
+
+
+async def test_a_token_that_works_after_the_departure_cancels_it(store: Store) -> None:
+    await store.installs.record_install(TEAM, None, "Acme", False)
+    await store.installs.record_departure(TEAM, None, utc_now() + timedelta(days=30))
+    checked = utc_now() + timedelta(seconds=1)
+
+    result = await store.installs.confirm_install(TEAM, None, "Acme", False, checked_at=checked)
+
+    assert result is not None
+    install, cancelled = result
+    assert cancelled and install.active and install.purge_after is None
+    assert install.installed_at is not None and abs(install.installed_at - checked) < timedelta(
+        milliseconds=1
+    )
+
+
+async def test_a_token_checked_before_the_departure_does_not_cancel_it(store: Store) -> None:
+    checked = utc_now()
+    await store.installs.record_install(TEAM, None, "Acme", False)
+    await store.installs.record_departure(TEAM, None, checked + timedelta(days=30))
+
+    assert await store.installs.confirm_install(TEAM, None, "Acme", False, checked_at=checked) is None
+    assert (await store.installs.get(TEAM, None)).status == "uninstalled"  # type: ignore[union-attr]
