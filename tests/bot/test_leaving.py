@@ -14,11 +14,13 @@ import pytest
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leaving import Departures, workspace_of
 from bot.settings import ConfigError, load_settings
 from bot.store import Store
 from bot.store.events import utc_now
+from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.support.workspace_data import fill_workspace, rows_of
 
 CLIENT_ID = "111.222"
@@ -144,3 +146,37 @@ def test_a_malformed_grace_period_is_one_line_naming_the_variable(
     assert str(caught.value) == (
         "MLORG_RETENTION_DAYS_AFTER_UNINSTALL is malformed: expected a whole number of days from 0 (at once) to 3650"
     )
+
+
+# -- single-token mode: the start-up token check ---------------------------------------------------
+
+
+async def test_a_working_token_records_the_workspace_and_a_refused_one_changes_nothing(store: Store) -> None:
+    fake = await FakeSlack().start()
+    try:
+        client = AsyncWebClient(token="xoxb-unit", base_url=fake.api_url)
+        departures = Departures(store, grace_days=30)
+        fake.script("auth.test", Scripted(body={"ok": False, "error": "token_revoked"}))
+
+        await departures.confirm_installed(client)
+        assert await store.installs.list() == []
+
+        await departures.confirm_installed(client)
+        [install] = await store.installs.list()
+        assert (install.team_id, install.team_name, install.active) == (fake.team_id, "Fake Team", True)
+    finally:
+        await fake.stop()
+
+
+async def test_an_unreachable_slack_is_a_warning_not_a_crash(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = await FakeSlack().start()
+    url = fake.api_url
+    await fake.stop()  # nothing listens there any more
+    client = AsyncWebClient(token="xoxb-unit", base_url=url, timeout=2)
+
+    await Departures(store, grace_days=30).confirm_installed(client)
+
+    assert await store.installs.list() == []
+    assert any("could not check the bot token" in r.getMessage() for r in caplog.records)
