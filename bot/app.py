@@ -33,7 +33,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import payloads
+from bot import leaving, payloads
 from bot.actions import ActionRouter
 from bot.charts import ChartKit
 from bot.commands import CommandRouter
@@ -306,6 +306,15 @@ def build_app(
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
     summary.register(bolt, deps)
+    # Uninstalls delete the installation's tokens at once (OAuth mode) and date the data's purge.
+    departures = leaving.register(
+        bolt,
+        store,
+        grace_days=settings.mlorg_retention_days_after_uninstall,
+        installation_store=installation_store,
+    )
+    if oauth is not None:
+        oauth.on_installed.append(departures.arrived)
     # The outbox retries durably on its own schedule, so its clients do not retry in-process.
     workspace_clients, outbox_clients = _workspace_clients(
         settings,
@@ -332,7 +341,15 @@ def build_app(
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
         digests=DigestScheduler(store, kb, renderer=charts.renderer),
-        retention=RetentionJob(store, retention_days=settings.mlorg_retention_days),
+        retention=RetentionJob(
+            store,
+            retention_days=settings.mlorg_retention_days,
+            # Single-token mode: a working token means mlorg is installed (a reinstall cancels a
+            # purge). OAuth mode learns it from the install page's success instead (below).
+            before_first_pass=None
+            if installation_store is not None
+            else lambda: departures.confirm_installed(client),
+        ),
         answerer=answerer,
         metrics=metrics,
         charts=charts,

@@ -41,6 +41,7 @@ _EXPECTED = {
     "MLORG_KNOWLEDGE_DIR": "a directory of .yaml content files",
     "MLORG_PORT": "a TCP port number from 1 to 65535",
     "MLORG_RETENTION_DAYS": "a whole number of days from 1 to 3650",
+    "MLORG_RETENTION_DAYS_AFTER_UNINSTALL": "a whole number of days from 0 (at once) to 3650",
     "PORT": "a TCP port number from 1 to 65535",
     "MLORG_METRICS_PORT": "a TCP port number from 1 to 65535, different from the HTTP port",
     "MLORG_LOG_FORMAT": "text or json",
@@ -81,6 +82,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("MLORG_PORT", "PORT"))
     #: Days an unfinished diagnosis is kept after it was last touched.
     mlorg_retention_days: int = Field(default=30, ge=1, le=3650)
+    #: Days a workspace's data is kept after it uninstalls mlorg (a reinstall meanwhile finds
+    #: it again); 0 deletes it at once. Its tokens are deleted at once either way.
+    mlorg_retention_days_after_uninstall: int = Field(default=30, ge=0, le=3650)
     #: Serve ``/metrics`` on this port only (and in Socket Mode, at all); unset: on the main port.
     mlorg_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     #: ``json``: one JSON object per log line, for log shippers.

@@ -2,9 +2,9 @@
 
 The knowledge base works from a terminal with no Slack account (``explain``,
 ``compare``, ``knowledge check``: :mod:`bot.cli.terminal`); operators work on the
-app's database (:mod:`bot.cli.operator_commands`); ``serve`` runs the Slack app and
-``try`` the sandbox. Every expected failure ends with one readable line and a
-non-zero exit code, never a traceback.
+app's database (:mod:`bot.cli.operator_commands`, and :mod:`bot.cli.workspaces` for
+installations); ``serve`` runs the Slack app and ``try`` the sandbox. Every expected
+failure ends with one readable line and a non-zero exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import operator_commands, terminal
+from bot.cli import operator_commands, terminal, workspaces
 from bot.cli.parser import build_parser
 from bot.settings import ConfigError, load_settings
 from knowledge import KnowledgeError
@@ -40,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(operator_commands.export_data(args.out, charts=args.charts))
         if args.command == "questions":
             return asyncio.run(operator_commands.questions())
+        if args.command == "workspaces":
+            return asyncio.run(workspaces.workspaces(args))
         if args.command == "serve":
             from bot.serve import serve  # imported late: the terminal commands need no Slack
 

@@ -17,10 +17,10 @@ from bot.settings import ConfigError, Settings, load_settings
 from bot.store import Store, StoreError
 from knowledge import load_knowledge
 
-__all__ = ["export_data", "outbox", "questions"]
+__all__ = ["export_data", "on_store", "outbox", "questions"]
 
 
-async def _on_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+async def on_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
     """Run an operator command on the app's database: migrated first, closed after, and a
     database problem reported as one line naming DATABASE_URL."""
     store = open_store(settings)
@@ -53,7 +53,7 @@ async def outbox(args: argparse.Namespace) -> int:
             return 0
         return _print_lines(await list_outbox(store, show_all=getattr(args, "all", False)))
 
-    return await _on_store(load_settings(), work)
+    return await on_store(load_settings(), work)
 
 
 async def export_data(directory: Path, *, charts: Path | None = None) -> int:
@@ -66,11 +66,11 @@ async def export_data(directory: Path, *, charts: Path | None = None) -> int:
             lines += await export_charts(store, kb, charts)
         return _print_lines(lines)
 
-    return await _on_store(settings, work)
+    return await on_store(settings, work)
 
 
 async def questions() -> int:
     async def work(store: Store) -> int:
         return _print_lines(await list_questions(store))
 
-    return await _on_store(load_settings(), work)
+    return await on_store(load_settings(), work)

@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
         "questions", help="(operators) questions mlorg could not answer, or answered unhelpfully (no askers)"
     )
 
+    workspaces_cmd = commands.add_parser(
+        "workspaces", help="(operators) the workspaces mlorg is installed in or left, and purging one"
+    )
+    workspaces_sub = workspaces_cmd.add_subparsers(dest="workspaces_command", metavar="ACTION")
+    workspaces_sub.add_parser("list", help="team, name, installed at, status and purge date (the default)")
+    purge_cmd = workspaces_sub.add_parser("purge", help="delete a workspace's data and tokens now")
+    purge_cmd.add_argument("team", metavar="TEAM", help="a team id (or an org id, for an org-wide install)")
+    purge_cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     serve_cmd = commands.add_parser("serve", help="run the Slack app")
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")
     serve_cmd.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")

@@ -19,8 +19,10 @@ from bot.store.diagnoses import Diagnoses, Flow, TeamResponse, TeamSession
 from bot.store.errors import DatabaseUrlError, StoreError, StoreUnavailable
 from bot.store.events import EventLog
 from bot.store.installation_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from bot.store.installs import Install, Installs
 from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox, OutboxItem
+from bot.store.purge import Purged
 from bot.store.questions import AskedQuestion, Questions, VoteOutcome
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
 from bot.store.store import Forgotten, Store
@@ -38,8 +40,11 @@ __all__ = [
     "EventLog",
     "Flow",
     "Forgotten",
+    "Install",
+    "Installs",
     "Outbox",
     "OutboxItem",
+    "Purged",
     "Questions",
     "Quiz",
     "QuizAnswer",

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self, cast
@@ -18,8 +19,10 @@ from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
+from bot.store.installs import Installs
 from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox
+from bot.store.purge import Purged, count_workspace, purge_departure, purge_workspace
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
@@ -131,6 +134,7 @@ class Store:
         self.views: Final = ReleasedViews(self.sessions, dialect)
         self.questions: Final = Questions(self.sessions, dialect)
         self.orgs: Final = WorkspaceOrgs(self.sessions, dialect)
+        self.installs: Final = Installs(self.sessions, dialect)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -242,6 +246,22 @@ class Store:
             mentions=sum(mentions),
             votes=votes,
         )
+
+    async def purge_workspace(self, team_id: str, enterprise_id: str | None = None) -> Purged:
+        """Delete every row of a workspace now, in one transaction (see :mod:`bot.store.purge`).
+
+        ``team_id=""`` with an ``enterprise_id`` purges an org-wide install and its workspaces.
+        """
+        return await purge_workspace(self.sessions, team_id, enterprise_id)
+
+    async def purge_departure(self, team_id: str, enterprise_id: str | None, now: datetime) -> Purged | None:
+        """Purge a departed workspace whose grace period is over at ``now``; None if it is not
+        (reinstalled meanwhile, or already purged by another replica)."""
+        return await purge_departure(self.sessions, team_id, enterprise_id, now)
+
+    async def count_workspace(self, team_id: str, enterprise_id: str | None = None) -> Purged:
+        """How many rows :meth:`purge_workspace` would delete, per table; deletes nothing."""
+        return await count_workspace(self.sessions, team_id, enterprise_id)
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """True if the database answers ``SELECT 1`` within ``timeout`` seconds."""

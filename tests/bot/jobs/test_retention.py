@@ -53,3 +53,18 @@ async def test_a_failing_pass_is_retried_and_the_job_stops_when_asked(tmp_path: 
         await asyncio.wait_for(job, 2)
 
     assert len(calls) >= 3, "the job gave up after a failed pass"
+
+
+async def test_a_pass_purges_the_workspaces_whose_grace_period_is_over(tmp_path: Path) -> None:
+    async with Store.open(f"sqlite:///{tmp_path / 'r.sqlite3'}") as store:
+        await store.migrate()
+        await store.diagnoses.start(TEAM, "U1", "C1")
+        await store.installs.record_departure(TEAM, None, utc_now() + timedelta(days=30))
+
+        today = await RetentionJob(store, retention_days=365).prune()
+        later = await RetentionJob(
+            store, retention_days=365, clock=lambda: utc_now() + timedelta(days=31)
+        ).prune()
+
+        assert (today.workspaces, later.workspaces) == (0, 1)
+        assert await store.diagnoses.teams() == [] and await store.installs.list() == []
