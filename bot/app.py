@@ -9,10 +9,7 @@ the same object with their own settings, so they run exactly what production run
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +17,6 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -31,9 +25,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import leaving, payloads
+from bot import leaving
 from bot.actions import ActionRouter
 from bot.charts import ChartKit
 from bot.commands import CommandRouter
@@ -42,21 +35,19 @@ from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
 from bot.features.quiz import QuizEngine
 from bot.http import BoundedRateLimitRetryHandler, SharedSession
-from bot.ids import COMMAND
 from bot.inbound import SlackRequestReader
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
+from bot.listeners import install_actions, install_command, install_error_handler, install_middleware
 from bot.observability.metrics import CONTENT_TYPE, Metrics
 from bot.observability.requests import ObservedApp, RequestObserver
 from bot.observability.wiring import observe_app, observed_retries
-from bot.outage import log_unavailable, notify_unavailable_soon, unavailable_ack, usable_response_url
 from bot.permissions import Admins
 from bot.settings import ConfigError, Settings
 from bot.store import (
     DatabaseUrlError,
     Store,
-    StoreUnavailable,
     default_database_url,
     normalize_database_url,
 )
@@ -295,13 +286,13 @@ def build_app(
         answerer=answerer,
         charts=charts,
     )
-    _install_middleware(bolt, store)
+    install_middleware(bolt, store)
     if installation_store is not None:
         quiet_unknown_workspaces(bolt)
         record_orgs(bolt, store.orgs)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
-    _install_command(bolt, commands)
-    _install_actions(bolt, actions)
+    install_command(bolt, commands)
+    install_actions(bolt, actions)
     for feature in (help_feature, explain, diagnose, home, ask):
         feature.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
@@ -328,7 +319,7 @@ def build_app(
     )
     outbox_worker = OutboxWorker(store.outbox, outbox_clients, admins=settings.admin_ids, counters=metrics)
     observer = observe_app(bolt, metrics, store, commands, actions)
-    _install_error_handler(bolt, observer)
+    install_error_handler(bolt, observer)
     return Mlorg(
         settings=settings,
         kb=kb,
@@ -389,119 +380,3 @@ def _workspace_clients(
         retry_handlers=retry_handlers,
     )
     return timers, timers.with_retry_handlers(outbox_retry_handlers)
-
-
-def _install_command(bolt: AsyncApp, commands: CommandRouter) -> None:
-    @bolt.command(COMMAND)
-    async def handle_mlorg_command(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await commands.dispatch(body=body, ack=ack, respond=respond, client=client)
-
-
-def _install_actions(bolt: AsyncApp, actions: ActionRouter) -> None:
-    @bolt.action(re.compile(r"^mlorg_"))
-    async def handle_mlorg_action(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await actions.dispatch(ack=ack, body=body, respond=respond, client=client)
-
-
-def _install_middleware(bolt: AsyncApp, store: Store) -> None:
-    @bolt.middleware
-    async def deduplicate_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
-        """Slack retries events it thinks failed; the first delivery of an event_id wins.
-
-        Runs after Bolt's signature check, so a forged request can never claim an id.
-        """
-        event_id = payloads.text(body.get("event_id")) if body.get("type") == "event_callback" else ""
-        team_id = payloads.text(body.get("team_id"))
-        if event_id and not team_id:
-            # Every row is scoped by workspace; an event that names none is not Slack's.
-            log.info("an event without a team_id refused")
-            return BoltResponse(status=400, body="")
-        if event_id:
-            try:
-                first = await store.events.claim(team_id, event_id)
-            except StoreUnavailable as error:
-                # Without the database we cannot tell a retry from a first delivery. Handling it
-                # (the handler answers what it can, or says "try again") beats a 500: Slack would
-                # redeliver into the same outage and count failures against the app.
-                log.warning("could not record event %s (%s); handling it unrecorded", event_id, error)
-                first = True
-            if not first:
-                log.info("duplicate delivery of event %s ignored", event_id)
-                return BoltResponse(status=200, body="")
-        await next()
-        return None
-
-
-def _install_error_handler(bolt: AsyncApp, observer: RequestObserver) -> None:
-    @bolt.error
-    async def handle_unexpected_error(
-        error: Exception,
-        body: dict[str, Any],
-        response: BoltResponse | None,
-        client: AsyncWebClient,
-        ack: AsyncAck,
-    ) -> BoltResponse | None:
-        """Log with a reference the user can quote; tell them briefly, without internals.
-
-        A database outage is not unexpected and needs no reference: the person is told to try
-        again, in the ack when it is still due (``response`` is None once a listener acked),
-        so Slack never shows "dispatch_failed" (views and events land here; commands and
-        clicks are answered by their routers).
-        """
-        observer.listener_failed()
-        if response is None:
-            _keep_the_ack(ack)
-        if isinstance(error, StoreUnavailable):
-            log_unavailable(body, error)
-            answer = unavailable_ack(body) if response is not None else {}
-            if not answer:
-                notify_unavailable_soon(body, client)  # after the ack, which must not wait for it
-            if response is None:
-                return None
-            return BoltResponse(
-                status=200,
-                body=json.dumps(answer) if answer else "",
-                headers={"content-type": "application/json;charset=utf-8"} if answer else {},
-            )
-        reference = secrets.token_hex(4)
-        log.exception(
-            "unexpected error (ref %s) handling a %s request",
-            reference,
-            body.get("type", "command"),
-            exc_info=error,
-        )
-        response_url = usable_response_url(body)
-        if response_url is not None:
-            try:
-                await AsyncWebhookClient(response_url, timeout=5).send(
-                    text=f":warning: Something went wrong on my side (ref `{reference}`). Please try again.",
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
-            except Exception:  # the user message is best effort; the log line above is what matters
-                log.warning("could not tell the user about error ref %s", reference)
-        return None
-
-
-def _keep_the_ack(ack: AsyncAck) -> None:
-    """Undo Bolt's reset of an ack already given, once its error handling is done.
-
-    When a listener acks and then fails, Bolt (1.2x) sets ``ack.response`` to None after the
-    error handler returns, while the request still waits (polling every 10 ms) for an ack. A
-    failure within those 10 ms, such as a refused database connection, turns the ack the
-    person already got into a 404 "unhandled request" three seconds later, which Slack shows
-    as an error. The callback runs after Bolt's assignment, in the next loop iteration.
-    """
-    given = ack.response
-    if given is None:
-        return
-
-    def restore() -> None:
-        if ack.response is None:
-            ack.response = given
-
-    asyncio.get_running_loop().call_soon(restore)
