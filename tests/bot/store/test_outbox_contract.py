@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.store import Outbox, OutboxItem, Store, WorkspaceConfig, Workspaces
 from knowledge.anonymity import MIN_GROUP
 from tests.bot.store.conftest import OpenStore
@@ -506,3 +508,18 @@ async def test_the_minimum_group_size_never_drops_below_three(store: Store) -> N
 
     assert saved.min_group == 3 and zero.min_group == 3
     assert (await store.workspaces.get(TEAM)).min_group == 3
+
+
+async def test_settings_are_saved_only_for_the_workspace_they_belong_to(store: Store) -> None:
+    with pytest.raises(ValueError, match="cannot be saved"):
+        await store.workspaces.save(OTHER_TEAM, WorkspaceConfig(TEAM, min_group=9), updated_by="U0A")
+
+    assert await store.workspaces.get(OTHER_TEAM) == WorkspaceConfig(OTHER_TEAM)
+    assert await store.workspaces.get(TEAM) == WorkspaceConfig(TEAM)
+
+
+async def test_an_item_id_names_nothing_in_another_workspace(store: Store) -> None:
+    item, _ = await store.outbox.enqueue(TEAM, "summary:1", kind="summary", channel_id="C0LEAD", payload={})
+
+    assert await store.outbox.get(OTHER_TEAM, item.item_id) is None
+    assert await store.outbox.get(TEAM, item.item_id) == item
