@@ -277,7 +277,7 @@ def test_export_honours_a_workspaces_higher_minimum_group(
     async def seed(store: Store) -> None:
         for person in PEOPLE:
             await finish(store, TEAM, person)
-        await store.workspaces.save(WorkspaceConfig(TEAM, min_group=4), updated_by="U0ADMIN")
+        await store.workspaces.save(TEAM, WorkspaceConfig(TEAM, min_group=4), updated_by="U0ADMIN")
 
     with_store(database_url, seed)
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import DiagnosisFlowRow, TeamResponseRow, TeamSessionRow
 from bot.store.transaction import Transaction, new_id
 
@@ -230,6 +231,7 @@ class Diagnoses:
                 return None
             return replace(_flow(row), status="cancelled", answers={}, step=0)
 
+    @across_workspaces("retention: drops every workspace's abandoned flows; returns only a count")
     async def prune(self, abandoned_before: datetime) -> int:
         """Delete flows left unfinished since ``abandoned_before`` (and any cancelled leftovers)."""
         statement = delete(DiagnosisFlowRow).where(
@@ -249,6 +251,7 @@ class Diagnoses:
         async with self._read() as session:
             return [_flow(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("exports list the workspaces to export; the result is the team ids themselves")
     async def teams(self) -> list[str]:
         """Workspaces with at least one finished diagnosis (for exports)."""
         query = select(DiagnosisFlowRow.team_id).where(DiagnosisFlowRow.status == "finished").distinct()

@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.scoping import across_workspaces
 from bot.store.tables import ProcessedEvent
 from bot.store.transaction import Transaction
 
@@ -65,6 +66,7 @@ class EventLog:
             result = await session.execute(statement)
             return result.first() is not None
 
+    @across_workspaces("retention: drops every workspace's events older than a cut-off; returns only a count")
     async def prune(self, older_than: datetime) -> int:
         """Forget events received before ``older_than``; return how many were removed.
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import UTCDateTime, WorkspaceInstallRow
 from bot.store.transaction import Transaction
 
@@ -223,6 +224,7 @@ class Installs:
             row = await session.get(WorkspaceInstallRow, (team, enterprise))
             return _install(row) if row is not None else None
 
+    @across_workspaces("the operator's `mlorg workspaces purge NAME`: a team id or an org id, either one")
     async def find(self, name: str) -> list[Install]:
         """Installations an operator means by ``name``: a team id, or an org's id (org-wide)."""
         query = select(WorkspaceInstallRow).where(
@@ -232,6 +234,7 @@ class Installs:
         async with Transaction(self._sessions, "read installations") as session:
             return [_install(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("the purge job serves every departed workspace; each Install names its own")
     async def due(self, now: datetime) -> list[Install]:
         """Departures whose grace period has run out by ``now``, oldest date first."""
         query = (
@@ -242,6 +245,7 @@ class Installs:
         async with Transaction(self._sessions, "read due departures") as session:
             return [_install(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("the operator's `mlorg workspaces` lists every installation")
     async def list(self) -> list[Install]:
         """Every installation, installed or departed, for ``mlorg workspaces``."""
         query = select(WorkspaceInstallRow).order_by(

@@ -59,7 +59,3 @@ class WorkspaceOrgs:
         if enterprise_id:
             self._known[team_id] = enterprise_id
         return enterprise_id or None
-
-    def forget(self, team_id: str) -> None:
-        """Drop this process's memory of ``team_id`` (after its rows were purged)."""
-        self._known.pop(team_id, None)

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import OutboxRow
 from bot.store.transaction import Transaction, new_id
 
@@ -155,6 +156,7 @@ class Outbox:
         async with self._write() as session:
             return (await session.execute(statement)).first() is not None
 
+    @across_workspaces("retention: drops every workspace's stale previews; returns only a count")
     async def prune_held(self, created_before: datetime) -> int:
         """Forget previews nobody posted (their figures are stale by now)."""
         statement = (
@@ -172,6 +174,7 @@ class Outbox:
         async with self._read() as session:
             return (await session.execute(query)).first() is not None
 
+    @across_workspaces("the delivery worker serves every workspace; each OutboxItem carries its team_id")
     async def claim(self, lease: timedelta, limit: int = 5, *, worker: str = "") -> list[OutboxItem]:
         """Take due items for delivery: pending ones, and ones whose delivery lease ran out.
 
@@ -199,6 +202,10 @@ class Outbox:
                 claimed.append(_item(row, resumed=resumed))
         return claimed
 
+    @across_workspaces(
+        "continues a claim made by claim(): the item is named by its id and the unguessable claim "
+        "token only claim() hands out, and the claimed OutboxItem carries its team_id"
+    )
     async def renew(self, item_id: str, claimed_by: str, lease: timedelta) -> bool:
         """Extend a claim's lease to ``lease`` from now; False when the claim no longer owns the item.
 
@@ -210,6 +217,9 @@ class Outbox:
             item_id, claimed_by, {"claimed_until": self._clock() + lease}, doing="renew an outbox lease"
         )
 
+    @across_workspaces(
+        "continues a claim made by claim() (see renew): id plus claim token, item carries team_id"
+    )
     async def delivered(self, item_id: str, message_ts: str | None, *, claimed_by: str) -> bool:
         """Record the delivery; False (and nothing changed) unless claim ``claimed_by`` owns the item."""
         return await self._set(
@@ -223,6 +233,7 @@ class Outbox:
             },
         )
 
+    @across_workspaces("continues a claim made by claim() (see renew): the item carries its team_id")
     async def record_charts(self, item: OutboxItem, charts: Sequence[Mapping[str, Any]]) -> OutboxItem | None:
         """Store what became of the item's chart uploads (file ids, or why not) in its payload.
 
@@ -237,6 +248,9 @@ class Outbox:
             return None
         return dataclasses.replace(item, payload=payload)
 
+    @across_workspaces(
+        "continues a claim made by claim() (see renew): id plus claim token, item carries team_id"
+    )
     async def attempt_failed(
         self,
         item_id: str,
@@ -265,6 +279,7 @@ class Outbox:
                 row.next_attempt_at = retry_at
             return _item(row)
 
+    @across_workspaces("continues a claim made by claim() (see renew): the item carries its team_id")
     async def defer(self, item_id: str, reason: str, *, claimed_by: str, until: datetime) -> bool:
         """Put a claimed item back in the queue, due at ``until``, without counting the attempt.
 
@@ -285,11 +300,16 @@ class Outbox:
             doing="defer an outbox item",
         )
 
-    async def get(self, item_id: str) -> OutboxItem | None:
+    async def get(self, team_id: str, item_id: str) -> OutboxItem | None:
+        """The workspace's item ``item_id``; None when there is none, or it is another workspace's."""
+        query = select(OutboxRow).where(OutboxRow.team_id == team_id, OutboxRow.item_id == item_id)
         async with self._read() as session:
-            row = await session.get(OutboxRow, item_id)
+            row = (await session.execute(query)).scalar_one_or_none()
             return _item(row) if row else None
 
+    @across_workspaces(
+        "the operator's queue listing and metrics cover the deployment; each OutboxItem carries its team_id"
+    )
     async def items(self, statuses: Sequence[str] = ("pending", "delivering", "failed")) -> list[OutboxItem]:
         query = select(OutboxRow).where(OutboxRow.status.in_(list(statuses))).order_by(OutboxRow.created_at)
         async with self._read() as session:
@@ -304,6 +324,7 @@ class Outbox:
         async with self._read() as session:
             return [_item(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("metrics of the whole deployment: counts by kind and status, naming no workspace")
     async def stats(self) -> OutboxStats:
         """Counts by (kind, status) and the oldest pending or delivering item's creation time."""
         counts = select(OutboxRow.kind, OutboxRow.status, func.count()).group_by(
@@ -319,6 +340,7 @@ class Outbox:
             first = first.replace(tzinfo=UTC)  # SQLite hands back naive datetimes; they are UTC
         return OutboxStats(by_status, first)
 
+    @across_workspaces("the operator's `mlorg outbox retry` works on the whole queue (or one item by its id)")
     async def retry(self, item_id: str | None = None) -> int:
         """Put failed items (one, or all) back in the queue with a fresh attempt count."""
         statement = update(OutboxRow).where(OutboxRow.status == "failed")

@@ -63,8 +63,11 @@ async def _teams(session: AsyncSession, team_id: str, enterprise_id: str) -> lis
     if team_id:
         return [team_id]
     # An org-wide install: the org's workspaces, unless one has an active install of its own.
+    # (A Grid workspace's own install is recorded under its org too, so the org scopes this.)
     own = select(WorkspaceInstallRow.team_id).where(
-        WorkspaceInstallRow.status == ACTIVE, WorkspaceInstallRow.team_id != ""
+        WorkspaceInstallRow.enterprise_id == enterprise_id,
+        WorkspaceInstallRow.status == ACTIVE,
+        WorkspaceInstallRow.team_id != "",
     )
     query = select(WorkspaceOrgRow.team_id).where(
         WorkspaceOrgRow.enterprise_id == enterprise_id, WorkspaceOrgRow.team_id.not_in(own)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import AnswerVoteRow, AskedQuestionRow, ConversationRow
 from bot.store.transaction import Transaction, new_id
 
@@ -143,6 +144,7 @@ class Questions:
         async with Transaction(self._sessions, "read asked questions") as session:
             return [_asked(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("exports list the workspaces to export; the result is the team ids themselves")
     async def teams(self) -> list[str]:
         query = select(AskedQuestionRow.team_id).distinct()
         async with Transaction(self._sessions, "list workspaces with questions") as session:
@@ -165,11 +167,21 @@ class Questions:
             )
             return cast(CursorResult[Any], result).rowcount
 
+    @across_workspaces("retention: drops every workspace's old questions; returns only a count")
     async def prune(self, before: datetime) -> int:
         """Delete questions, their votes and conversation subjects older than ``before``."""
         async with Transaction(self._sessions, "prune old questions") as session:
-            old = select(AskedQuestionRow.answer_id).where(AskedQuestionRow.asked_at < before)
-            await session.execute(delete(AnswerVoteRow).where(AnswerVoteRow.answer_id.in_(old)))
+            # A vote belongs to its own workspace's answer: match on both halves of the key.
+            old = (
+                select(AskedQuestionRow.answer_id)
+                .where(
+                    AskedQuestionRow.team_id == AnswerVoteRow.team_id,
+                    AskedQuestionRow.answer_id == AnswerVoteRow.answer_id,
+                    AskedQuestionRow.asked_at < before,
+                )
+                .exists()
+            )
+            await session.execute(delete(AnswerVoteRow).where(old))
             result = await session.execute(delete(AskedQuestionRow).where(AskedQuestionRow.asked_at < before))
             await session.execute(delete(ConversationRow).where(ConversationRow.updated_at < before))
             return cast(CursorResult[Any], result).rowcount

@@ -25,6 +25,7 @@ from bot.store.outbox import Outbox
 from bot.store.purge import Purged, count_workspace, purge_departure, purge_workspace
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
+from bot.store.scoping import across_workspaces
 from bot.store.tables import OutboxRow, QuizRow, TeamSessionRow, WorkspaceSettingsRow
 from bot.store.transaction import ErrorObserver, Transaction, is_unavailable, observe_errors
 from bot.store.views import ReleasedViews
@@ -137,6 +138,7 @@ class Store:
         self.installs: Final = Installs(self.sessions, dialect)
 
     @classmethod
+    @across_workspaces("builds the store for the whole deployment")
     def open(cls, url: str) -> Store:
         """Build a store for ``url`` (``sqlite:///``, ``postgresql://`` or their async forms).
 
@@ -146,6 +148,7 @@ class Store:
         """
         return cls(build_engine(url))
 
+    @across_workspaces("migrations change the schema every workspace shares")
     async def migrate(self) -> None:
         """Bring the schema up to date (``alembic upgrade head``); safe to call on every start.
 
@@ -263,10 +266,12 @@ class Store:
         """How many rows :meth:`purge_workspace` would delete, per table; deletes nothing."""
         return await count_workspace(self.sessions, team_id, enterprise_id)
 
+    @across_workspaces("health: whether the database answers at all")
     async def ping(self, timeout: float = 5.0) -> bool:
         """True if the database answers ``SELECT 1`` within ``timeout`` seconds."""
         return (await self.health(timeout)).ok
 
+    @across_workspaces("health: whether the database answers at all")
     async def health(self, timeout: float = 5.0) -> Health:
         """Whether the database answers ``SELECT 1`` within ``timeout`` seconds, and if not, why.
 
@@ -285,10 +290,12 @@ class Store:
             return Health(ok=False, reason=reason)
         return Health(ok=True, reason="")
 
+    @across_workspaces("observes failures of every repository call, for metrics")
     def on_error(self, observer: ErrorObserver) -> None:
         """Tell ``observer`` what was being done whenever a database operation fails."""
         observe_errors(self.sessions, observer)
 
+    @across_workspaces("closes the connection pool every workspace shares")
     async def close(self) -> None:
         """Close every pooled connection; call once at shutdown."""
         await self.engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import WorkspaceSettingsRow
 from bot.store.transaction import Transaction
 from knowledge.anonymity import MIN_GROUP, group_size
@@ -52,15 +53,21 @@ class Workspaces:
             row = await session.get(WorkspaceSettingsRow, team_id)
             return _config(row) if row else WorkspaceConfig(team_id=team_id)
 
+    @across_workspaces(
+        "the digest scheduler serves every workspace; each WorkspaceConfig carries its team_id"
+    )
     async def scheduled(self) -> list[WorkspaceConfig]:
         """Every workspace with a digest schedule (for the scheduler)."""
         query = select(WorkspaceSettingsRow).where(WorkspaceSettingsRow.digest_weekday.is_not(None))
         async with Transaction(self._sessions, "read settings") as session:
             return [_config(row) for row in (await session.execute(query)).scalars()]
 
-    async def save(self, config: WorkspaceConfig, *, updated_by: str) -> WorkspaceConfig:
+    async def save(self, team_id: str, config: WorkspaceConfig, *, updated_by: str) -> WorkspaceConfig:
+        """Store the workspace's settings (replacing any); ``config`` must be this workspace's."""
+        if config.team_id != team_id:
+            raise ValueError(f"settings of workspace {config.team_id!r} cannot be saved for {team_id!r}")
         values = {
-            "team_id": config.team_id,
+            "team_id": team_id,
             "leadership_channels": list(config.leadership_channels),
             "digest_weekday": config.digest_weekday,
             "digest_time": config.digest_time,
@@ -76,7 +83,7 @@ class Workspaces:
         )
         async with Transaction(self._sessions, "save settings") as session:
             await session.execute(statement)
-        return await self.get(config.team_id)
+        return await self.get(team_id)
 
 
 def _config(row: WorkspaceSettingsRow) -> WorkspaceConfig:

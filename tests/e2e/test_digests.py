@@ -68,6 +68,7 @@ async def configure(
     """Save a schedule as if an admin had saved it at ``configured_at``."""
     workspaces = Workspaces(store.sessions, store.dialect, clock=lambda: configured_at)
     return await workspaces.save(
+        TEAM,
         WorkspaceConfig(
             TEAM,
             leadership_channels=channels,

@@ -171,7 +171,7 @@ async def test_a_resumed_item_shows_the_charts_its_dead_worker_uploaded_without_
     await rewind_to_delivering(store, item.item_id)  # its lease ran out
 
     assert await OutboxWorker(store.outbox, client, name="second:2").run_once() == 1
-    delivered = await store.outbox.get(item.item_id)
+    delivered = await store.outbox.get(item.team_id, item.item_id)
 
     assert delivered is not None and delivered.status == "delivered"
     assert fake_slack.calls_to("conversations.history"), "a resumed item looks before posting"

@@ -319,12 +319,12 @@ async def start_serve(
 
 
 async def wait_item(
-    store: Store, item_id: str, *, status: str, attempts: int, timeout: float = 10
+    store: Store, item_id: str, *, status: str, attempts: int, timeout: float = 10, team_id: str = TEAM
 ) -> OutboxItem:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        item = await store.outbox.get(item_id)
+        item = await store.outbox.get(team_id, item_id)
         if item is not None and (item.status, item.attempts) == (status, attempts):
             return item
         if loop.time() > deadline:

@@ -131,9 +131,9 @@ async def test_a_slow_post_keeps_its_lease_and_is_not_taken_over_by_another_repl
     try:
         item = await enqueue(stores[0], "summary:slow")
         await fake_slack.wait_for("chat.postMessage", 1)
-        claimed = await stores[0].outbox.get(item.item_id)
+        claimed = await stores[0].outbox.get(item.team_id, item.item_id)
         await asyncio.sleep(SHORT.total_seconds() * 5)  # five leases' worth of a hanging Slack
-        still = await stores[0].outbox.get(item.item_id)
+        still = await stores[0].outbox.get(item.team_id, item.item_id)
 
         fake_slack.release()
         delivered = await wait_status(stores[0], item.item_id, "delivered")
@@ -169,7 +169,7 @@ async def test_a_worker_whose_item_was_taken_over_stops_and_changes_nothing(
     )
     (taken,) = await later.claim(timedelta(minutes=5), limit=1, worker="owner:2")
     await asyncio.wait_for(delivering, timeout=10)  # its next heartbeat finds the claim lost
-    after = await first_store.outbox.get(item.item_id)
+    after = await first_store.outbox.get(item.team_id, item.item_id)
 
     assert taken.resumed and (taken.claimed_by or "").startswith("owner:2:")
     assert after is not None
@@ -207,7 +207,7 @@ async def test_a_replica_killed_mid_delivery_on_postgresql_leaves_the_item_to_th
         item = await enqueue(store, "summary:killed")
 
         (held,) = await fake_slack.wait_for("chat.postMessage", 1, timeout=20)
-        claimed = await store.outbox.get(item.item_id)
+        claimed = await store.outbox.get(item.team_id, item.item_id)
         assert claimed is not None and (claimed.status, claimed.attempts) == ("delivering", 1)
         victim = claimant(claimed, replicas)
         (survivor,) = [r for r in replicas if r is not victim]

@@ -151,7 +151,7 @@ async def test_a_team_summary_watched_answer_by_answer_never_moves_by_one_person
 async def test_the_team_summary_honours_a_minimum_group_of_ten(
     slack: SlackPlatform, fake_slack: FakeSlack, app: RunningApp
 ) -> None:
-    await store_of(app).workspaces.save(WorkspaceConfig(TEAM, min_group=10), updated_by=ADMIN)
+    await store_of(app).workspaces.save(TEAM, WorkspaceConfig(TEAM, min_group=10), updated_by=ADMIN)
     invitation = await invite(slack, fake_slack, app)
     assert "once at least 10 people have answered" in invitation.post.text
 

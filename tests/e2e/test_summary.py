@@ -170,10 +170,12 @@ async def outbox_items(store: Store) -> list[OutboxItem]:
     return await store.outbox.items(ALL_STATUSES)
 
 
-async def wait_status(store: Store, item_id: str, status: str, timeout: float = WAIT) -> OutboxItem:
+async def wait_status(
+    store: Store, item_id: str, status: str, timeout: float = WAIT, *, team_id: str = TEAM
+) -> OutboxItem:
     deadline = time.monotonic() + timeout
     while True:
-        item = await store.outbox.get(item_id)
+        item = await store.outbox.get(team_id, item_id)
         if item is not None and item.status == status:
             return item
         if time.monotonic() > deadline:
@@ -450,7 +452,7 @@ async def test_the_configured_leadership_channel_is_used_when_none_is_named(
     app: RunningApp, fake_slack: FakeSlack, slack: SlackPlatform
 ) -> None:
     await store_of(app).workspaces.save(
-        WorkspaceConfig(TEAM, leadership_channels=("C0BOARD", "C0OTHER")), updated_by=ADMIN
+        TEAM, WorkspaceConfig(TEAM, leadership_channels=("C0BOARD", "C0OTHER")), updated_by=ADMIN
     )
 
     shown = await preview(slack, fake_slack, "")
@@ -468,7 +470,7 @@ async def test_a_named_channel_wins_over_the_configured_one(
     app: RunningApp, fake_slack: FakeSlack, slack: SlackPlatform
 ) -> None:
     await store_of(app).workspaces.save(
-        WorkspaceConfig(TEAM, leadership_channels=("C0BOARD",)), updated_by=ADMIN
+        TEAM, WorkspaceConfig(TEAM, leadership_channels=("C0BOARD",)), updated_by=ADMIN
     )
 
     await post_summary(slack, fake_slack, LEAD_REF)
@@ -540,7 +542,7 @@ async def test_a_configured_minimum_group_of_four_hides_what_three_would_show(
     store = store_of(app)
     for user in ("U0A", "U0B", "U0C"):
         await finish_diagnosis(store, user, PROFILES["embedded"])
-    await store.workspaces.save(WorkspaceConfig(TEAM, min_group=4), updated_by=ADMIN)
+    await store.workspaces.save(TEAM, WorkspaceConfig(TEAM, min_group=4), updated_by=ADMIN)
 
     shown = await preview(slack, fake_slack)
 

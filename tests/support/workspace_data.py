@@ -43,7 +43,7 @@ async def fill_workspace(
     quiz, _ = await store.quizzes.create(team, "C0QUIZ", "U0HOST", [snapshot(item)])
     await store.quizzes.answer(team, quiz.quiz_id, 0, "U0ONE", item.options[0][0])
     await store.workspaces.save(
-        WorkspaceConfig(team_id=team, leadership_channels=("C0LEAD",)), updated_by="U0A"
+        team, WorkspaceConfig(team_id=team, leadership_channels=("C0LEAD",)), updated_by="U0A"
     )
     await store.outbox.enqueue(team, "summary:x", kind="summary", channel_id="C0LEAD", payload={"text": "t"})
     answer_id = await store.questions.record(

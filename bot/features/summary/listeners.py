@@ -200,7 +200,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=errors)
             return
         try:
-            saved = await store.workspaces.save(config, updated_by=user_id)
+            saved = await store.workspaces.save(team_id, config, updated_by=user_id)
         except StoreError:
             # The modal stays open with the person's choices, so they can simply save again.
             log.warning("settings not saved: the database is unavailable")

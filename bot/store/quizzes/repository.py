@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.store.events import Clock, utc_now
 from bot.store.quizzes.answers import AnswerWriter
 from bot.store.quizzes.model import AnswerOutcome, Quiz, QuizAnswer, Standing, answer_from_row, quiz_from_row
+from bot.store.scoping import across_workspaces
 from bot.store.tables import QuizAnswerRow, QuizRow
 from bot.store.transaction import Transaction, new_id
 
@@ -153,6 +154,9 @@ class Quizzes:
         as_seen = QuizRow.deadline == seen
         return await self._conditional(team_id, quiz_id, None, {"deadline": until}, as_seen, status="ended")
 
+    @across_workspaces(
+        "acts on a quiz the timer found with due() (every workspace's); the Quiz names its team"
+    )
     async def defer(self, quiz: Quiz, until: datetime) -> Quiz | None:
         """Push back the deadline of a due quiz nobody can move along now (its workspace has no
         installation), so the timer looks at it again at ``until`` and, meanwhile, at other
@@ -173,6 +177,7 @@ class Quizzes:
                 .values(deadline=None)
             )
 
+    @across_workspaces("the quiz timer serves every workspace; each Quiz carries its team_id")
     async def due(self, now: datetime, limit: int = 50) -> list[Quiz]:
         """Quizzes whose deadline has passed, in every workspace (for the timer): a running quiz's
         open question's time is up, or a message that should have been posted by then was not
@@ -249,12 +254,14 @@ class Quizzes:
                 for row, status, current in (await session.execute(query)).all()
             ]
 
+    @across_workspaces("a metric over the whole deployment; a count names no workspace")
     async def count_running(self) -> int:
         """Quizzes running now in every workspace (a metric: a figure that only grows means stuck quizzes)."""
         query = select(func.count()).select_from(QuizRow).where(QuizRow.status == "running")
         async with self._read() as session:
             return int((await session.execute(query)).scalar_one())
 
+    @across_workspaces("exports list the workspaces to export; the result is the team ids themselves")
     async def teams(self) -> list[str]:
         """Workspaces with at least one quiz answer (for exports)."""
         query = select(QuizAnswerRow.team_id).distinct()

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.store import Outbox, OutboxItem, Store, WorkspaceConfig, Workspaces
 from knowledge.anonymity import MIN_GROUP
 from tests.bot.store.conftest import OpenStore
@@ -71,7 +73,7 @@ async def test_enqueue_stores_a_pending_item_due_now(store: Store) -> None:
     assert item.payload == PAYLOAD and item.requested_by == "U0ADMIN"
     assert item.next_attempt_at == START and item.created_at == START
     assert item.claimed_until is None and item.delivered_at is None and item.resumed is False
-    assert await store.outbox.get(item.item_id) == item
+    assert await store.outbox.get(item.team_id, item.item_id) == item
 
 
 async def test_enqueue_is_idempotent_by_key_within_a_workspace(store: Store) -> None:
@@ -194,7 +196,7 @@ async def test_each_claim_gets_its_own_token_naming_the_worker(store: Store) -> 
 
     assert token_of(first).startswith("host-a:101:") and token_of(second).startswith("host-a:101:")
     assert first.claimed_by != second.claimed_by
-    assert (await box.get(first.item_id)) == replace(first, resumed=False)
+    assert (await box.get(first.team_id, first.item_id)) == replace(first, resumed=False)
 
 
 async def test_renewing_keeps_the_item_past_its_first_lease(store: Store) -> None:
@@ -208,7 +210,7 @@ async def test_renewing_keeps_the_item_past_its_first_lease(store: Store) -> Non
         assert await box.renew(item.item_id, token_of(claimed), LEASE) is True
         assert await box.claim(LEASE) == [], "a renewed lease is not taken over"
 
-    stored = await box.get(item.item_id)
+    stored = await box.get(item.team_id, item.item_id)
     assert stored is not None and stored.claimed_until == clock.now + LEASE
     assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed))
 
@@ -237,7 +239,7 @@ async def test_a_claim_that_lost_the_item_can_neither_renew_nor_record_an_outcom
     (slow,) = await box.claim(LEASE, worker="slow:1")
     clock.advance(seconds=11)  # the slow worker stalled past its lease ...
     (owner,) = await box.claim(LEASE, worker="owner:2")  # ... and another worker took the item over
-    taken_over = await box.get(item.item_id)
+    taken_over = await box.get(item.team_id, item.item_id)
 
     assert await box.renew(item.item_id, token_of(slow), LEASE) is False
     assert await box.delivered(item.item_id, "1700000000.000009", claimed_by=token_of(slow)) is False
@@ -245,10 +247,10 @@ async def test_a_claim_that_lost_the_item_can_neither_renew_nor_record_an_outcom
         item.item_id, "HTTP 500", claimed_by=token_of(slow), retry_at=clock.now, max_attempts=5
     )
     assert late is None
-    assert await box.get(item.item_id) == taken_over, "the new owner's state is untouched"
+    assert await box.get(item.team_id, item.item_id) == taken_over, "the new owner's state is untouched"
 
     assert await box.delivered(item.item_id, "1700000000.000010", claimed_by=token_of(owner)) is True
-    stored = await box.get(item.item_id)
+    stored = await box.get(item.team_id, item.item_id)
     assert stored is not None and (stored.status, stored.message_ts) == ("delivered", "1700000000.000010")
 
 
@@ -261,14 +263,14 @@ async def test_chart_uploads_are_recorded_in_the_payload_only_under_the_owning_c
 
     recorded = await box.record_charts(slow, charts)
     assert recorded is not None and recorded.payload["charts"] == charts
-    stored = await box.get(item.item_id)
+    stored = await box.get(item.team_id, item.item_id)
     assert stored is not None and stored.payload == {**PAYLOAD, "charts": charts}, "the rest is kept"
 
     clock.advance(seconds=11)
     (owner,) = await box.claim(LEASE, worker="owner:2")
     assert owner.payload["charts"] == charts, "a resumed item sees what was uploaded before"
     assert await box.record_charts(slow, [{"key": "summary-mix", "png": "iVBO", "file_id": "FOTHER"}]) is None
-    again = await box.get(item.item_id)
+    again = await box.get(item.team_id, item.item_id)
     assert again is not None and again.payload["charts"] == charts, "a lost claim changes nothing"
 
 
@@ -291,14 +293,14 @@ async def test_a_finished_item_cannot_be_renewed_or_failed_by_its_own_claim(stor
     item = await enqueue(box)
     (claimed,) = await box.claim(LEASE)
     assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed))
-    delivered = await box.get(item.item_id)
+    delivered = await box.get(item.team_id, item.item_id)
 
     assert await box.renew(item.item_id, token_of(claimed), LEASE) is False
     late = await box.attempt_failed(
         item.item_id, "HTTP 500", claimed_by=token_of(claimed), retry_at=clock.now, max_attempts=5
     )
     assert late is None
-    assert await box.get(item.item_id) == delivered
+    assert await box.get(item.team_id, item.item_id) == delivered
 
 
 async def test_a_failed_attempt_is_retried_by_whichever_worker_claims_next(
@@ -382,7 +384,7 @@ async def test_a_failure_reported_for_an_item_not_being_delivered_changes_nothin
             item_id, "late", claimed_by="gone:1:abc", retry_at=None, max_attempts=5
         )
         assert late is None
-    assert (await store.outbox.get(item.item_id)) == item
+    assert (await store.outbox.get(item.team_id, item.item_id)) == item
 
 
 async def test_delivered_is_recorded_once_and_leaves_the_work_list(store: Store) -> None:
@@ -394,7 +396,7 @@ async def test_delivered_is_recorded_once_and_leaves_the_work_list(store: Store)
     assert await box.delivered(item.item_id, "1700000000.000001", claimed_by=token_of(claimed)) is True
     assert await box.delivered(item.item_id, "1700000000.000002", claimed_by=token_of(claimed)) is False
 
-    stored = await box.get(item.item_id)
+    stored = await box.get(item.team_id, item.item_id)
     assert stored is not None
     assert (stored.status, stored.message_ts, stored.delivered_at, stored.claimed_until) == (
         "delivered",
@@ -424,7 +426,7 @@ async def test_retry_puts_failed_items_back_with_a_fresh_count(store: Store) -> 
     assert await box.retry(items[0].item_id) == 0, "only failed items are retried"
     assert await box.retry(items[2].item_id) == 0, "a delivering item is not touched"
     assert await box.retry("unknown") == 0
-    again = await box.get(items[0].item_id)
+    again = await box.get(items[0].team_id, items[0].item_id)
     assert again is not None
     assert (again.status, again.attempts, again.last_error, again.next_attempt_at) == (
         "pending",
@@ -462,7 +464,7 @@ async def test_saved_settings_round_trip_per_workspace(store: Store) -> None:
         min_group=5,
     )
 
-    saved = await workspaces.save(wanted, updated_by="U0ADMIN")
+    saved = await workspaces.save(TEAM, wanted, updated_by="U0ADMIN")
 
     assert saved == WorkspaceConfig(
         TEAM,
@@ -484,12 +486,15 @@ async def test_saving_again_replaces_the_settings(store: Store) -> None:
     clock = Clock()
     workspaces = Workspaces(store.sessions, store.dialect, clock=clock)
     await workspaces.save(
+        TEAM,
         WorkspaceConfig(TEAM, leadership_channels=("C0LEAD",), digest_weekday=2, digest_time="10:00"),
         updated_by="U0A",
     )
     clock.advance(days=1)
 
-    saved = await workspaces.save(WorkspaceConfig(TEAM, leadership_channels=("C0NEW",)), updated_by="U0B")
+    saved = await workspaces.save(
+        TEAM, WorkspaceConfig(TEAM, leadership_channels=("C0NEW",)), updated_by="U0B"
+    )
 
     assert saved.leadership_channels == ("C0NEW",)
     assert saved.digest_weekday is None and saved.digest_time is None and not saved.scheduled
@@ -498,8 +503,23 @@ async def test_saving_again_replaces_the_settings(store: Store) -> None:
 
 
 async def test_the_minimum_group_size_never_drops_below_three(store: Store) -> None:
-    saved = await store.workspaces.save(WorkspaceConfig(TEAM, min_group=2), updated_by="U0A")
-    zero = await store.workspaces.save(WorkspaceConfig(OTHER_TEAM, min_group=0), updated_by="U0A")
+    saved = await store.workspaces.save(TEAM, WorkspaceConfig(TEAM, min_group=2), updated_by="U0A")
+    zero = await store.workspaces.save(OTHER_TEAM, WorkspaceConfig(OTHER_TEAM, min_group=0), updated_by="U0A")
 
     assert saved.min_group == 3 and zero.min_group == 3
     assert (await store.workspaces.get(TEAM)).min_group == 3
+
+
+async def test_settings_are_saved_only_for_the_workspace_they_belong_to(store: Store) -> None:
+    with pytest.raises(ValueError, match="cannot be saved"):
+        await store.workspaces.save(OTHER_TEAM, WorkspaceConfig(TEAM, min_group=9), updated_by="U0A")
+
+    assert await store.workspaces.get(OTHER_TEAM) == WorkspaceConfig(OTHER_TEAM)
+    assert await store.workspaces.get(TEAM) == WorkspaceConfig(TEAM)
+
+
+async def test_an_item_id_names_nothing_in_another_workspace(store: Store) -> None:
+    item, _ = await store.outbox.enqueue(TEAM, "summary:1", kind="summary", channel_id="C0LEAD", payload={})
+
+    assert await store.outbox.get(OTHER_TEAM, item.item_id) is None
+    assert await store.outbox.get(TEAM, item.item_id) == item

@@ -142,7 +142,7 @@ async def test_forget_user_leaves_the_id_in_no_table_and_counts_what_it_did(stor
     await store.diagnoses.record_response(TEAM, session.session_id, "U0OTHER", {"q1": "b"}, None)
     await store.quizzes.create(TEAM, "C0QUIZ", ME, [])
     await store.outbox.enqueue(TEAM, "k", kind="summary", channel_id="C", payload={}, requested_by=ME)
-    await store.workspaces.save(WorkspaceConfig(TEAM, min_group=4), updated_by=ME)
+    await store.workspaces.save(TEAM, WorkspaceConfig(TEAM, min_group=4), updated_by=ME)
     assert await rows_mentioning(store, ME)
 
     forgotten = await store.forget_user(TEAM, ME)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.store import Store
+from sqlalchemy import update
+
+from bot.store import Questions, Store
 from bot.store.events import utc_now
+from bot.store.tables import AskedQuestionRow
 
 TEAM = "T0001"
 
@@ -60,3 +63,25 @@ async def test_forget_and_prune_remove_votes_questions_and_subjects(store: Store
     assert await store.questions.prune(utc_now() + timedelta(seconds=1)) == 1
     assert await store.questions.asked_since(TEAM, utc_now() - timedelta(days=1)) == []
     assert await store.questions.subject(TEAM, "D1") is None
+
+
+async def test_pruning_a_workspace_s_old_answer_keeps_another_s_votes_on_the_same_answer_id(
+    store: Store,
+) -> None:
+    # Answer ids are random per answer, so two workspaces sharing one is unlikely, not impossible:
+    # a vote belongs to its own workspace's answer, whatever another workspace's answer is called.
+    start = utc_now()
+    old = Questions(store.sessions, store.dialect, clock=lambda: start - timedelta(days=30))
+    young = Questions(store.sessions, store.dialect, clock=lambda: start)
+    await old.record(TEAM, "old", kind="aspect", answered=True)
+    await young.record("T0OTHER", "young", kind="aspect", answered=True)
+    async with store.engine.begin() as connection:  # give both answers one id
+        await connection.execute(update(AskedQuestionRow).values(answer_id="a1"))
+    assert await young.vote(TEAM, "a1", "U1", helpful=True) == "counted"
+    assert await young.vote("T0OTHER", "a1", "U1", helpful=True) == "counted"
+
+    assert await store.questions.prune(start - timedelta(days=1)) == 1
+
+    assert await young.vote("T0OTHER", "a1", "U1", helpful=False) == "repeat", "the young answer's vote stays"
+    [kept] = await store.questions.asked_since("T0OTHER", start - timedelta(days=1))
+    assert (kept.question, kept.up) == ("young", 1)

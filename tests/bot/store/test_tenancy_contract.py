@@ -50,7 +50,7 @@ async def test_a_deferred_outbox_item_waits_without_using_up_an_attempt(store: S
     )
     assert not await store.outbox.defer(item.item_id, "not installed", claimed_by="someone-else", until=later)
 
-    waiting = await store.outbox.get(item.item_id)
+    waiting = await store.outbox.get(item.team_id, item.item_id)
     assert waiting is not None
     assert (waiting.status, waiting.attempts, waiting.last_error) == ("pending", 0, "not installed")
     assert waiting.next_attempt_at is not None and waiting.next_attempt_at >= later - timedelta(seconds=1)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.bot.store.conftest import open_store, store
+from tests.bot.store.conftest import open_store, sql_audit, store
 
-__all__ = ["open_store", "store"]
+__all__ = ["open_store", "sql_audit", "store"]
