@@ -14,10 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store import Installation
 
 from bot.cli import main
 from bot.store import Store
 from bot.store.events import utc_now
+from bot.tenancy.crypto import TokenCipher
+from bot.tenancy.stores import EncryptedInstallationStore
 from tests.e2e.processes import child_env
 from tests.support.workspace_data import fill_workspace, rows_of
 
@@ -30,7 +34,13 @@ Run = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    for key in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MLORG_ADMINS"):
+    for key in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "MLORG_ADMINS",
+        "MLORG_ENCRYPTION_KEY",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env from the source tree
     url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
@@ -166,3 +176,52 @@ def test_the_real_command_lists_and_purges(database_url: str, tmp_path: Path) ->
     assert listed.returncode == 0 and TEAM in listed.stdout and "Team T0001" in listed.stdout
     assert purged.returncode == 0 and f"Purged {TEAM}" in purged.stdout, purged.stderr
     assert "Traceback" not in listed.stderr + purged.stderr
+
+
+def test_rekey_rewrites_every_token_under_the_new_key_so_the_old_one_can_go(
+    mlorg: Run, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+    async def install(store: Store) -> None:
+        await _installations(store, [old]).async_save(_installation(TEAM, "xoxb-acme-token"))
+
+    on_store(database_url, install)
+    monkeypatch.setenv("MLORG_ENCRYPTION_KEY", f"{new},{old}")
+
+    code, out, err = mlorg("workspaces", "rekey")
+
+    assert (code, err) == (0, "")
+    assert "Re-encrypted 2 token records" in out  # the installation row and the bot row
+
+    async def read_with_new_key_only(store: Store) -> object:
+        return await _installations(store, [new]).async_find_bot(enterprise_id=None, team_id=TEAM)
+
+    bot = on_store(database_url, read_with_new_key_only)
+    assert bot is not None and bot.bot_token == "xoxb-acme-token"  # type: ignore[attr-defined]
+
+
+def test_rekey_without_a_key_says_which_variable_and_changes_nothing(mlorg: Run) -> None:
+    code, _out, err = mlorg("workspaces", "rekey")
+
+    assert code == 1
+    assert "MLORG_ENCRYPTION_KEY is not set" in err
+
+
+def _installations(store: Store, keys: list[str]) -> EncryptedInstallationStore:
+    return EncryptedInstallationStore(client_id="111.222", engine=store.engine, cipher=TokenCipher(keys))
+
+
+def _installation(team: str, token: str) -> Installation:
+    return Installation(
+        app_id="A0001",
+        enterprise_id=None,
+        team_id=team,
+        team_name="Acme",
+        bot_token=token,
+        bot_id="B0001",
+        bot_user_id="UBOT",
+        bot_scopes="commands,chat:write",
+        user_id="U0INSTALLER",
+        installed_at=utc_now().timestamp(),
+    )

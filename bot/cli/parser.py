@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     purge_cmd = workspaces_sub.add_parser("purge", help="delete a workspace's data and tokens now")
     purge_cmd.add_argument("team", metavar="TEAM", help="a team id (or an org id, for an org-wide install)")
     purge_cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    workspaces_sub.add_parser(
+        "rekey",
+        help="re-encrypt every stored token under the first MLORG_ENCRYPTION_KEY key, so older keys can go",
+    )
 
     serve_cmd = commands.add_parser("serve", help="run the Slack app")
     serve_cmd.add_argument("--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set")

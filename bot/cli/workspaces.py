@@ -1,4 +1,5 @@
-"""``mlorg workspaces``: who installed mlorg and who left; ``mlorg workspaces purge TEAM`` deletes one now.
+"""``mlorg workspaces``: who installed mlorg and who left; ``mlorg workspaces purge TEAM`` deletes one
+now; ``mlorg workspaces rekey`` re-encrypts the stored tokens after a new key is put first.
 
 The list is what ``workspace_installs`` records (OAuth installs, and departures in either mode);
 tokens are never shown. A purge asks first (or takes ``--yes``), says how many rows of each kind
@@ -13,8 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.cli.operator_commands import on_store
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.store import Install, Store
+from bot.tenancy.crypto import TokenCipher
+from bot.tenancy.stores import EncryptedInstallationStore
 
 __all__ = ["render_installs", "workspaces"]
 
@@ -85,6 +88,29 @@ async def _purge(store: Store, name: str, *, yes: bool, ask: Callable[[str], str
     return 0
 
 
+async def _rekey(store: Store, settings: Settings) -> int:
+    """Rewrite every stored token under the first key, the step that lets an old key be dropped."""
+    if not settings.encryption_keys:
+        print(
+            "MLORG_ENCRYPTION_KEY is not set: expected the Fernet keys, the new one first "
+            "(MLORG_ENCRYPTION_KEY=NEW,OLD).",
+            file=sys.stderr,
+        )
+        return 1
+    installations = EncryptedInstallationStore(
+        client_id=settings.slack_client_id or "",
+        engine=store.engine,
+        cipher=TokenCipher(settings.encryption_keys),
+    )
+    rewritten = await installations.rotate_keys()
+    print(
+        f"Re-encrypted {rewritten} token record{'s' if rewritten != 1 else ''} (installations and bots) "
+        "under the first key of MLORG_ENCRYPTION_KEY. Tokens no listed key opens were left as they are (their workspaces "
+        "must add mlorg again); the other keys can now be removed."
+    )
+    return 0
+
+
 async def workspaces(args: argparse.Namespace, *, ask: Callable[[str], str] | None = None) -> int:
     """``mlorg workspaces [list]`` or ``mlorg workspaces purge TEAM [--yes]``; ``ask`` reads
     the confirmation (the terminal's ``input`` unless given)."""
@@ -92,8 +118,11 @@ async def workspaces(args: argparse.Namespace, *, ask: Callable[[str], str] | No
     async def work(store: Store) -> int:
         if getattr(args, "workspaces_command", None) == "purge":
             return await _purge(store, args.team, yes=args.yes, ask=ask or input)
+        if getattr(args, "workspaces_command", None) == "rekey":
+            return await _rekey(store, settings)
         for line in render_installs(await store.installs.list()):
             print(line)
         return 0
 
-    return await on_store(load_settings(), work)
+    settings = load_settings()
+    return await on_store(settings, work)
