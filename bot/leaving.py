@@ -124,7 +124,12 @@ class Departures:
         a reinstall means a new token and a restart; this is how single-token mode notices it
         (OAuth mode calls ``store.installs.record_install`` from its success callback instead)
         and cancels a pending purge. A refused token changes nothing; the purge goes ahead.
+
+        Only a pending departure makes the question worth a Web API call and a write: an
+        ordinary start (nothing departed) leaves Slack and the database alone.
         """
+        if not await self.store.installs.departed():
+            return
         try:
             checked_at = self._clock()
             auth = await client.auth_test()

@@ -245,6 +245,13 @@ class Installs:
         async with Transaction(self._sessions, "read due departures") as session:
             return [_install(row) for row in (await session.execute(query)).scalars()]
 
+    @across_workspaces("single-token mode's start-up check: is any workspace's purge pending at all")
+    async def departed(self) -> bool:
+        """Whether any workspace has left and is not purged yet."""
+        query = select(WorkspaceInstallRow.team_id).where(WorkspaceInstallRow.status == UNINSTALLED).limit(1)
+        async with Transaction(self._sessions, "read departures") as session:
+            return (await session.execute(query)).first() is not None
+
     @across_workspaces("the operator's `mlorg workspaces` lists every installation")
     async def list(self) -> list[Install]:
         """Every installation, installed or departed, for ``mlorg workspaces``."""

@@ -156,14 +156,30 @@ async def test_a_working_token_records_the_workspace_and_a_refused_one_changes_n
     try:
         client = AsyncWebClient(token="xoxb-unit", base_url=fake.api_url)
         departures = Departures(store, grace_days=30)
+        await store.installs.record_departure(fake.team_id, None, utc_now() + timedelta(days=30))
         fake.script("auth.test", Scripted(body={"ok": False, "error": "token_revoked"}))
 
         await departures.confirm_installed(client)
-        assert await store.installs.list() == []
+        [departed] = await store.installs.list()
+        assert not departed.active and departed.purge_after is not None
 
         await departures.confirm_installed(client)
         [install] = await store.installs.list()
         assert (install.team_id, install.team_name, install.active) == (fake.team_id, "Fake Team", True)
+        assert install.purge_after is None
+    finally:
+        await fake.stop()
+
+
+async def test_with_nothing_departed_the_start_up_check_asks_slack_nothing(store: Store) -> None:
+    fake = await FakeSlack().start()
+    try:
+        client = AsyncWebClient(token="xoxb-unit", base_url=fake.api_url)
+
+        await Departures(store, grace_days=30).confirm_installed(client)
+
+        assert fake.calls_to("auth.test") == []
+        assert await store.installs.list() == []
     finally:
         await fake.stop()
 
@@ -175,8 +191,10 @@ async def test_an_unreachable_slack_is_a_warning_not_a_crash(
     url = fake.api_url
     await fake.stop()  # nothing listens there any more
     client = AsyncWebClient(token="xoxb-unit", base_url=url, timeout=2)
+    await store.installs.record_departure("T0001", None, utc_now() + timedelta(days=30))
 
     await Departures(store, grace_days=30).confirm_installed(client)
 
-    assert await store.installs.list() == []
+    [departed] = await store.installs.list()
+    assert not departed.active, "still departed: the purge goes ahead unless a start finds the token working"
     assert any("could not check the bot token" in r.getMessage() for r in caplog.records)
