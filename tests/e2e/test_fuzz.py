@@ -472,6 +472,13 @@ async def seed_team_b(app: RunningApp, fake: FakeSlack) -> list[str]:
             response = await b.command(text, user=user)
             assert response.status == 200
         await fake.settle()
+        # The summary preview is held in the outbox once its charts are uploaded, which can take
+        # longer than the fake's quiet spell on a busy machine: wait for the row itself.
+        for _ in range(200):
+            if (await rows_of(app, TEAM_B))["outbox"]:
+                break
+            await asyncio.sleep(0.1)
+        await fake.settle()
     known: set[str] = set()
 
     def collect(node: Any) -> None:
