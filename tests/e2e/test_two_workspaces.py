@@ -1,0 +1,354 @@
+"""Isolation, proven: two workspaces installed with "Add to Slack" use every feature side by side.
+
+Acme (T1001) and Globex (T2002) install mlorg through the OAuth flow against the fake Slack and
+get distinct tokens. Their people and channels carry their own prefix (UA…/CA… and UB…/CB…) and
+their data differs on purpose (how many people, which archetypes, who got the quiz right), so a
+leak would show as a foreign id in a message or as a wrong figure. What Slack received is the
+evidence: every call is filed under the workspace whose token (or response_url) it used, and
+none of one workspace's calls mentions the other's ids.
+
+The first tests share one module-wide run of every feature in both workspaces (``world``); the
+later ones install the two afresh to uninstall one, rotate tokens, or install org-wide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import update
+
+from bot.cli import main
+from bot.features.summary.service import last_week
+from bot.jobs.digests import latest_slot
+from bot.store import Store, WorkspaceConfig, Workspaces
+from bot.store.events import utc_now
+from bot.store.tables import DiagnosisFlowRow, QuizAnswerRow
+from knowledge import load_knowledge
+from tests.e2e.fake_oauth import FakeOAuth
+from tests.e2e.fake_slack import Call, FakeSlack
+from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_oauth_settings, sqlite_url
+from tests.e2e.oauth_browser import Browser, install
+from tests.e2e.slack_client import SlackPlatform
+from tests.e2e.test_diagnose import EMBEDDED, INDEPENDENT, ML_FIRST, view_text
+from tests.e2e.test_fuzz import rows_of
+from tests.e2e.test_quiz import eventually
+from tests.e2e.two_workspaces import (
+    Place,
+    ask_privately,
+    calls_by_workspace,
+    diagnose_myself,
+    diagnose_the_team,
+    explain_and_share,
+    leaderboard,
+    leaks,
+    open_home,
+    play_a_quiz,
+    summary_posted,
+)
+
+KB = load_knowledge()
+REDIRECT_PATH = "/slack/oauth_redirect"
+MODULE = pytest.mark.asyncio(loop_scope="module")
+
+
+def acme() -> Place:
+    """Four people diagnosed (mostly embedded), three quiz players of whom two get it right."""
+    return Place(
+        team="T1001",
+        name="Acme",
+        letter="A",
+        topic="embedded",
+        answers=EMBEDDED,
+        team_answers=(EMBEDDED, EMBEDDED, ML_FIRST),
+        quiz_plan={"UA0P1": True, "UA0P2": True, "UA0P3": False},
+        headline="4 people diagnosed, leading archetype Product-embedded (3 of 4); 3 quiz answers, 67% right",
+        best_fits={"embedded": 3, "ml_first": 1},
+        standings=(
+            "1. <@UA0P1>: *1* right of 1 (1 quiz)",
+            "1. <@UA0P2>: *1* right of 1 (1 quiz)",
+            "3. <@UA0P3>: *0* right of 1 (1 quiz)",
+        ),
+    )
+
+
+def globex() -> Place:
+    """Seven people diagnosed (mostly independent), four quiz players of whom one gets it right."""
+    return Place(
+        team="T2002",
+        name="Globex",
+        letter="B",
+        topic="independent",
+        answers=INDEPENDENT,
+        team_answers=(INDEPENDENT, INDEPENDENT, INDEPENDENT, INDEPENDENT, ML_FIRST, ML_FIRST),
+        quiz_plan={"UB0P1": False, "UB0P2": True, "UB0P3": False, "UB0P4": False},
+        headline="7 people diagnosed, leading archetype Independent ML division (5 of 7); 4 quiz answers, 25% right",
+        best_fits={"independent": 5, "ml_first": 2},
+        standings=(
+            "1. <@UB0P2>: *1* right of 1 (1 quiz)",
+            "2. <@UB0P1>: *0* right of 1 (1 quiz)",
+            "2. <@UB0P3>: *0* right of 1 (1 quiz)",
+            "2. <@UB0P4>: *0* right of 1 (1 quiz)",
+        ),
+    )
+
+
+class World:
+    """The app, the fake Slack and the two places, after every feature was used in both."""
+
+    def __init__(
+        self, app: RunningApp, fake: FakeSlack, oauth: FakeOAuth, places: tuple[Place, Place]
+    ) -> None:
+        self.app = app
+        self.fake = fake
+        self.oauth = oauth
+        self.places = places
+
+    @property
+    def store(self) -> Store:
+        assert self.app.mlorg is not None
+        return self.app.mlorg.store
+
+
+# -- installing -------------------------------------------------------------------------------------
+
+
+async def start_app(fake: FakeSlack, oauth: FakeOAuth, database: Path, **overrides: Any) -> RunningApp:
+    settings = make_oauth_settings(fake, sqlite_url(database), mlorg_admins="UA0ADMIN,UB0ADMIN", **overrides)
+    running = await RunningApp(settings).start()
+    assert running.mlorg is not None
+    running.mlorg.outbox_worker.interval = 0.05
+    oauth.redirect_url = f"{running.base_url}{REDIRECT_PATH}"
+    return running
+
+
+async def install_both(app: RunningApp, oauth: FakeOAuth, places: tuple[Place, ...]) -> None:
+    browser = Browser()
+    try:
+        for place in places:
+            page = await install(browser, app.base_url, oauth, place.team, place.name)
+            assert page.status == 200 and f"installed in {place.name}" in page.title, page.text
+    finally:
+        await browser.close()
+
+
+async def open_platforms(app: RunningApp, fake: FakeSlack, places: tuple[Place, ...]) -> None:
+    """Each place plays Slack for its own workspace, with its own response_url."""
+    for place in places:
+        place.slack = SlackPlatform(
+            app.url, SIGNING_SECRET, fake.response_url(place.team), team_id=place.team
+        )
+        await place.slack.__aenter__()
+
+
+async def close_platforms(places: tuple[Place, ...]) -> None:
+    for place in places:
+        if place.slack is not None:
+            await place.slack.__aexit__()
+
+
+# -- the digest ----------------------------------------------------------------------------------------
+
+
+async def send_digests(world: World) -> dict[str, Call]:
+    """Schedule a weekly digest in both workspaces, move their diagnoses into the week it reports,
+    and let the scheduler run: each workspace's digest post, by team."""
+    now = utc_now()
+    moment = now - timedelta(days=2, hours=1)
+    weekday, at = moment.weekday(), moment.strftime("%H:%M")
+    slot = latest_slot(now, weekday, at, "UTC")
+    assert slot is not None
+    reported = last_week(slot)  # the week before the slot, whatever weekday today is
+    async with world.store.sessions() as session, session.begin():
+        middle = reported.start + timedelta(days=3)
+        await session.execute(update(DiagnosisFlowRow).values(updated_at=middle, created_at=middle))
+        await session.execute(update(QuizAnswerRow).values(answered_at=middle))
+    for place in world.places:
+        workspaces = Workspaces(
+            world.store.sessions, world.store.dialect, clock=lambda: now - timedelta(days=30)
+        )
+        await workspaces.save(
+            WorkspaceConfig(
+                place.team,
+                leadership_channels=(place.channel("BOARD"),),
+                digest_weekday=weekday,
+                digest_time=at,
+                digest_timezone="UTC",
+            ),
+            updated_by=place.admin,
+        )
+    assert world.app.mlorg is not None
+    assert await world.app.mlorg.digests.tick() == 2
+    posted: dict[str, Call] = {}
+    for place in world.places:
+        [posted[place.team]] = (
+            await eventually(lambda p=place: world.fake.posts(p.channel("BOARD")), f"{place.name}'s digest")
+        )[:1]
+    return posted
+
+
+# -- every feature, in both ------------------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    oauth = FakeOAuth()
+    fake = FakeSlack()
+    oauth.attach(fake)
+    await fake.start()
+    places = (acme(), globex())
+    app = await start_app(fake, oauth, tmp_path_factory.mktemp("two-workspaces"))
+    try:
+        await install_both(app, oauth, places)
+        await open_platforms(app, fake, places)
+        world = World(app, fake, oauth, places)
+        store = world.store
+        # Feature by feature, first in one workspace and then in the other, so that whatever
+        # one leaves behind (a cache, a conversation, a client) is there when the other asks.
+        for place in places:
+            place.seen["card"] = await explain_and_share(place, fake)
+        for place in places:
+            place.seen["result"] = await diagnose_myself(place, fake)
+        for place in places:
+            place.seen["team"] = await diagnose_the_team(place, fake, store)
+        for place in places:
+            place.seen["scoreboard"] = await play_a_quiz(place, fake, store)
+        for place in places:
+            place.seen["leaderboard"] = await leaderboard(place)
+        for place in places:
+            place.seen["answer"] = await ask_privately(
+                place, fake, "ask how many design dimensions are there?", user=place.me
+            )
+        for place in places:
+            place.seen["preview"], place.seen["summary"] = await summary_posted(place, fake)
+        for place in places:
+            place.seen["home"] = await open_home(place, fake)
+        for team, post in (await send_digests(world)).items():
+            next(p for p in places if p.team == team).seen["digest"] = post
+        yield world
+    finally:
+        await close_platforms(places)
+        await app.stop()
+        await fake.stop()
+
+
+@MODULE
+async def test_every_call_carries_its_own_workspaces_token_and_mentions_nothing_of_the_other(
+    world: World,
+) -> None:
+    acme_place, globex_place = world.places
+    grouped = calls_by_workspace(world.fake, world.oauth, world.places)
+
+    assert "?" not in grouped, [(c.method, c.token) for c in grouped.get("?", [])]
+    for place, other in ((acme_place, globex_place), (globex_place, acme_place)):
+        mine = grouped[place.team]
+        methods = {c.method for c in mine}
+        assert {"chat.postMessage", "views.open", "views.update", "views.publish", place.reply} <= methods
+        assert {c.token for c in mine if c.token} == {world.oauth.token_of(place.team)}
+        found = {(c.method, leak) for c in mine for leak in leaks(c, other)}
+        assert found == set(), f"{place.name}'s calls mention {other.name}'s ids"
+        assert any(place.channel("CARD") in str(c.args) for c in mine), "the scan saw the place's own ids"
+
+
+@MODULE
+async def test_each_workspaces_team_summary_scoreboard_and_leaderboard_count_only_its_own_people(
+    world: World,
+) -> None:
+    for place in world.places:
+        team = place.seen["team"]
+        assert f"Team diagnosis: {len(place.members)} people" in team
+        scoreboard = place.seen["scoreboard"].text
+        right = [p for p, ok in place.quiz_plan.items() if ok]
+        assert f"({len(place.quiz_plan) - len(right)} of {len(place.quiz_plan)} got it wrong)" in scoreboard
+        assert all(f"<@{p}>" in scoreboard for p in place.quiz_plan)
+        assert list(place.seen["leaderboard"]) == list(place.standings)
+
+
+@MODULE
+async def test_each_workspaces_summary_and_digest_report_only_its_own_figures(world: World) -> None:
+    for place in world.places:
+        preview, post, digest = (place.seen[k].text for k in ("preview", "summary", "digest"))
+        assert place.headline in preview and place.headline in post, post[:300]
+        assert f"Posting sends it to <#{place.channel('LEAD')}>" in preview
+        assert place.headline in digest, digest[:300]  # the same people and answers, last week
+        assert f"({place.people} people placed)" in digest
+        names = {a.id: a.short_name for a in KB.archetypes}
+        for archetype, count in place.best_fits.items():
+            assert f"{count}  {names[archetype]}" in post and f"{count}  {names[archetype]}" in digest
+        others = {names[a] for a in names} - {names[a] for a in place.best_fits}
+        shown = [line for line in post.splitlines() if line.startswith("`")]
+        assert not [line for line in shown if any(line.endswith(f"  {o}") for o in others)], shown
+
+
+@MODULE
+async def test_the_home_tab_and_private_answers_reach_only_the_workspaces_own_people(world: World) -> None:
+    for place in world.places:
+        home = place.seen["home"]
+        assert home.token == world.oauth.token_of(place.team)
+        assert home.args["user_id"] == place.me and "Five archetypes" in home.text
+        answer = place.seen["answer"]
+        assert answer.method == place.reply and answer.args.get("response_type") == "ephemeral"
+        assert all(d.short_name in answer.text or d.name in answer.text for d in KB.dimensions)
+        topic = KB.get(place.topic)
+        assert topic is not None
+        assert f"Your result: {topic.short_name}" in view_text(place.seen["result"])
+        assert f"Shared by <@{place.me}>" in place.seen["card"].text
+
+
+@MODULE
+async def test_the_export_writes_each_workspaces_own_figures_in_its_own_files(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "MLORG_ADMINS",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env from the source tree
+    monkeypatch.setenv("DATABASE_URL", world.app.settings.database_url or "")
+    out = tmp_path / "export"
+
+    code = await asyncio.to_thread(main, ["export", "--out", str(out)])
+
+    assert code == 0, capsys.readouterr().err
+    everything = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}
+    for place, other in (world.places, world.places[::-1]):
+        [week] = list(csv.DictReader(everything[f"{place.team}-diagnoses.csv"].splitlines()))
+        assert week["people"] == str(place.people)
+        assert {
+            a.id: int(week[f"best_fit_{a.id}"]) for a in KB.archetypes if week[f"best_fit_{a.id}"] != "0"
+        } == dict(place.best_fits)
+        [question] = list(csv.DictReader(everything[f"{place.team}-quiz.csv"].splitlines()))
+        right = sum(place.quiz_plan.values())
+        assert (question["answers"], question["correct"]) == (str(len(place.quiz_plan)), str(right))
+        mine = everything[f"{place.team}-diagnoses.csv"] + everything[f"{place.team}-quiz.csv"]
+        assert not [i for i in other.ids() | place.ids() if i in mine], "an export names people or places"
+
+
+@MODULE
+async def test_forget_me_in_one_workspace_removes_the_person_there_and_nothing_of_the_other(
+    world: World,
+) -> None:
+    acme_place, globex_place = world.places
+    globex_before = await rows_of(world.app, globex_place.team)
+    acme_before = await rows_of(world.app, acme_place.team)
+    assert any(acme_place.me in repr(rows) for rows in acme_before.values())
+
+    answer = await acme_place.platform.command(
+        "forget me", user=acme_place.me, channel=acme_place.channel("CARD")
+    )
+
+    assert answer.status == 200 and "deleted" in answer.text, answer.text
+    acme_after = await rows_of(world.app, acme_place.team)
+    assert not [t for t, rows in acme_after.items() if acme_place.me in repr(rows)]
+    assert len(acme_after["diagnosis_flows"]) == len(acme_before["diagnosis_flows"]) - 1, "only theirs went"
+    assert await rows_of(world.app, globex_place.team) == globex_before
