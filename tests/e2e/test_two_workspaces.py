@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from tests.e2e.test_diagnose import EMBEDDED, INDEPENDENT, ML_FIRST, view_text
 from tests.e2e.test_fuzz import rows_of
 from tests.e2e.test_quiz import eventually
 from tests.e2e.two_workspaces import (
+    GridPlatform,
     Place,
     ask_privately,
     calls_by_workspace,
@@ -352,3 +353,202 @@ async def test_forget_me_in_one_workspace_removes_the_person_there_and_nothing_o
     assert not [t for t, rows in acme_after.items() if acme_place.me in repr(rows)]
     assert len(acme_after["diagnosis_flows"]) == len(acme_before["diagnosis_flows"]) - 1, "only theirs went"
     assert await rows_of(world.app, globex_place.team) == globex_before
+
+
+# -- leaving, rotating, an organization: each on two freshly installed workspaces -------------------------
+
+
+class Fresh:
+    """A fresh app and fake Slack with both workspaces installed through the OAuth flow."""
+
+    def __init__(
+        self, app: RunningApp, fake: FakeSlack, oauth: FakeOAuth, places: tuple[Place, Place]
+    ) -> None:
+        self.app, self.fake, self.oauth, self.places = app, fake, oauth, places
+
+    @property
+    def store(self) -> Store:
+        assert self.app.mlorg is not None
+        return self.app.mlorg.store
+
+
+@pytest.fixture
+async def fresh(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Fresh]]]:
+    """``await fresh(rotation=..., **settings)``: the app started and both workspaces installed."""
+    started: list[Fresh] = []
+
+    async def start(*, rotation: bool = False, **overrides: Any) -> Fresh:
+        oauth = FakeOAuth()
+        oauth.rotation = rotation
+        oauth.expires_in = 60  # inside the app's refresh margin: every use refreshes first
+        fake = FakeSlack()
+        oauth.attach(fake)
+        await fake.start()
+        places = (acme(), globex())
+        database = tmp_path / f"app{len(started)}"
+        database.mkdir()
+        app = await start_app(fake, oauth, database, **overrides)
+        made = Fresh(app, fake, oauth, places)
+        started.append(made)
+        await install_both(app, oauth, places)
+        await open_platforms(app, fake, places)
+        return made
+
+    yield start
+    for made in started:
+        await close_platforms(made.places)
+        await made.app.stop()
+        await made.fake.stop()
+
+
+def leaks_row(row: tuple[Any, ...], other: Place) -> list[str]:
+    """The ids of ``other`` found in a stored row."""
+    return [i for i in other.ids() if i in repr(row)]
+
+
+async def uninstall(place: Place) -> None:
+    """Slack's signed ``app_uninstalled`` event from the workspace."""
+    assert (await place.platform.event({"type": "app_uninstalled"})).status == 200
+
+
+async def tokens_of(fresh: Fresh, team: str) -> tuple[int, int]:
+    rows = await rows_of(fresh.app, team)
+    return len(rows["slack_installations"]), len(rows["slack_bots"])
+
+
+async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstall_finds_its_data(
+    fresh: Callable[..., Awaitable[Fresh]],
+) -> None:
+    world = await fresh()
+    acme_place, globex_place = world.places
+    for place in world.places:
+        await play_a_quiz(place, world.fake, world.store)
+    assert await tokens_of(world, acme_place.team) == (1, 1)
+
+    await uninstall(acme_place)
+
+    await eventually(lambda: _no_tokens(world, acme_place.team), "Acme's installation and bot token to go")
+    assert await tokens_of(world, globex_place.team) == (1, 1)
+    assert (await rows_of(world.app, acme_place.team))["quizzes"], "the data stays for the grace period"
+    before = len(world.fake.calls_to(acme_place.reply))
+    refused = await acme_place.platform.command("leaderboard", user=acme_place.me, channel="CA0QUIZ")
+    assert refused.status == 200 and "right of" not in refused.text
+    notice = (await world.fake.wait_for(acme_place.reply, before + 1))[-1]
+    assert "reinstall" in notice.text
+    assert await leaderboard(globex_place) == list(globex_place.standings), "Globex is served as before"
+
+    browser = Browser()
+    try:
+        await install(browser, world.app.base_url, world.oauth, acme_place.team, acme_place.name)
+    finally:
+        await browser.close()
+
+    assert await leaderboard(acme_place) == list(acme_place.standings), "Acme's data is found again"
+
+
+async def _no_tokens(world: Fresh, team: str) -> bool:
+    return await tokens_of(world, team) == (0, 0)
+
+
+async def test_with_no_grace_period_an_uninstall_deletes_every_row_of_that_workspace_only(
+    fresh: Callable[..., Awaitable[Fresh]],
+) -> None:
+    world = await fresh(mlorg_retention_days_after_uninstall=0)
+    acme_place, globex_place = world.places
+    for place in world.places:
+        await explain_and_share(place, world.fake)
+        await diagnose_myself(place, world.fake)
+        await play_a_quiz(place, world.fake, world.store)
+    globex_before = await rows_of(world.app, globex_place.team)
+    assert all(globex_before[t] for t in ("diagnosis_flows", "quizzes", "quiz_answers", "slack_bots"))
+
+    await uninstall(acme_place)
+
+    async def acme_gone() -> bool:
+        return not [rows for rows in (await rows_of(world.app, acme_place.team)).values() if rows]
+
+    await eventually(acme_gone, "every row of Acme's to go")
+    assert await rows_of(world.app, globex_place.team) == globex_before
+    assert await leaderboard(globex_place) == list(globex_place.standings)
+
+
+async def test_with_token_rotation_background_work_refreshes_and_uses_each_workspaces_new_token(
+    fresh: Callable[..., Awaitable[Fresh]],
+) -> None:
+    world = await fresh(rotation=True)
+    first = {place.team: world.oauth.token_of(place.team) for place in world.places}
+
+    for place in world.places:  # the outbox posts on its own, with no request to authorize it
+        await world.store.outbox.enqueue(
+            place.team,
+            f"summary:{place.team}",
+            kind="summary",
+            channel_id=place.channel("LEAD"),
+            payload={"text": f"{place.name}'s summary"},
+        )
+
+    for place in world.places:
+        [post] = await eventually(lambda p=place: world.fake.posts(p.channel("LEAD")), f"{place.name}'s post")
+        assert post.text.startswith(f"{place.name}'s summary")
+        assert first[place.team] in world.oauth.retired, f"{place.name}'s first token was refreshed"
+        assert post.token == world.oauth.token_of(place.team) != first[place.team]
+    refreshed = [
+        c.args["refresh_token"] for c in world.fake.calls_to("oauth.v2.access") if c.args.get("refresh_token")
+    ]
+    assert sorted(token.split("-")[2] for token in refreshed) == ["T1001", "T2002"]
+
+
+async def test_an_org_wide_install_answers_in_two_workspaces_of_the_org_and_keeps_their_data_apart(
+    tmp_path: Path,
+) -> None:
+    oauth = FakeOAuth()
+    fake = FakeSlack()
+    oauth.attach(fake)
+    await fake.start()
+    # Two workspaces of one Enterprise Grid org, each with the people and quiz of its own.
+    places = (acme(), globex())
+    places[0].team, places[1].team = "T3001", "T3002"
+    app = await start_app(fake, oauth, tmp_path)
+    try:
+        browser = Browser()
+        try:
+            page = await install(
+                browser, app.base_url, oauth, None, None, enterprise_id="E0001", org_wide=True
+            )
+        finally:
+            await browser.close()
+        assert page.status == 200 and "every workspace of the organization" in page.text
+        org_token = oauth.token_of("E0001")
+        for place in places:
+            place.slack = GridPlatform(
+                app.url,
+                SIGNING_SECRET,
+                fake.response_url(place.team),
+                team_id=place.team,
+                enterprise_id="E0001",
+            )
+            await place.slack.__aenter__()
+        assert app.mlorg is not None
+        store = app.mlorg.store
+
+        for place in places:
+            await play_a_quiz(place, fake, store)
+        for place in places:
+            place.seen["shown"], place.seen["summary"] = await summary_posted(place, fake)
+
+        for place, other in (places, places[::-1]):
+            assert await leaderboard(place) == list(place.standings)
+            stored = (await rows_of(app, place.team))["quiz_answers"]
+            assert len(stored) == len(place.quiz_plan) and not [r for r in stored if leaks_row(r, other)]
+            right = round(100 * sum(place.quiz_plan.values()) / len(place.quiz_plan))
+            assert f"{len(place.quiz_plan)} quiz answers, {right}% right" in place.seen["summary"].text
+            assert place.seen["summary"].token == org_token, (
+                "the outbox found the org's token for the workspace"
+            )
+        for call in fake.calls:
+            assert not (leaks(call, places[0]) and leaks(call, places[1])), (call.method, call.args)
+        assert {c.token for c in fake.calls if c.method.startswith(("chat.", "views."))} == {org_token}
+    finally:
+        await close_platforms(places)
+        await app.stop()
+        await fake.stop()

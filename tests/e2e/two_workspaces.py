@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from bot.features.quiz import ids as quiz_ids
 from bot.store import Quiz, Store, TeamSession
@@ -25,6 +26,7 @@ from tests.e2e.test_diagnose_team import JOIN, NO_ROLE, Invitation, summary_says
 from tests.e2e.test_quiz import eventually
 
 __all__ = [
+    "GridPlatform",
     "Place",
     "ask_privately",
     "calls_by_workspace",
@@ -296,3 +298,42 @@ async def open_home(place: Place, fake: FakeSlack) -> Call:
     event = {"type": "app_home_opened", "user": place.me, "channel": place.channel("DM"), "tab": "home"}
     assert (await place.platform.event(event)).status == 200
     return (await eventually(published, f"{place.me}'s Home tab"))[-1]
+
+
+class GridPlatform(SlackPlatform):
+    """Slack for a workspace of an Enterprise Grid org where mlorg is installed org-wide.
+
+    Every request names the org and says the install is org-wide, as Slack's do; the workspace
+    is still the request's ``team_id``.
+    """
+
+    def __init__(self, *args: Any, enterprise_id: str, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.enterprise_id = enterprise_id
+
+    def command_body(self, text: str, **kw: Any) -> str:
+        fields = dict(parse_qsl(super().command_body(text, **kw)))
+        fields.update(enterprise_id=self.enterprise_id, enterprise_name="Org", is_enterprise_install="true")
+        return urlencode(fields)
+
+    def action_payload(self, element: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        payload = super().action_payload(element, **kw)
+        payload["enterprise"] = {"id": self.enterprise_id, "name": "Org"}
+        payload["is_enterprise_install"] = True
+        payload["user"]["enterprise_id"] = self.enterprise_id
+        return payload
+
+    def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+        body = super().event_body(event, event_id=event_id)
+        body["enterprise_id"] = self.enterprise_id
+        body["is_ext_shared_channel"] = False
+        body["authorizations"] = [
+            {
+                "enterprise_id": self.enterprise_id,
+                "team_id": None,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": True,
+            }
+        ]
+        return body
