@@ -240,6 +240,13 @@ async def play_a_quiz(place: Place, fake: FakeSlack, store: Store) -> Call:
         lambda: [c for c in _quiz_posts(fake, channel, quiz.parent_ts) if "Quiz scoreboard" in c.text],
         f"the scoreboard in {channel}",
     )
+
+    async def announced() -> bool:
+        # The end is done once the timer has nothing left to check: later tests compare rows.
+        ended = await store.quizzes.get(place.team, quiz.quiz_id)
+        return ended is not None and ended.status == "ended" and ended.deadline is None
+
+    await eventually(announced, f"the quiz in {channel} to be announced as ended")
     return boards[0]
 
 
