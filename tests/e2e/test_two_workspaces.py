@@ -16,46 +16,45 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import update
 
 from bot.cli import main
-from bot.features.summary.service import last_week
-from bot.jobs.digests import latest_slot
-from bot.store import Store, WorkspaceConfig, Workspaces
-from bot.store.events import utc_now
-from bot.store.tables import DiagnosisFlowRow, QuizAnswerRow
+from bot.store import Store
 from knowledge import load_knowledge
 from tests.e2e.fake_oauth import FakeOAuth
-from tests.e2e.fake_slack import Call, FakeSlack
-from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_oauth_settings, sqlite_url
+from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.harness import SIGNING_SECRET, RunningApp
 from tests.e2e.oauth_browser import Browser, install
-from tests.e2e.slack_client import SlackPlatform
 from tests.e2e.test_diagnose import EMBEDDED, INDEPENDENT, ML_FIRST, view_text
 from tests.e2e.test_fuzz import rows_of
 from tests.e2e.test_quiz import eventually
-from tests.e2e.two_workspaces import (
-    GridPlatform,
-    Place,
+from tests.e2e.workspace_features import (
     ask_privately,
-    calls_by_workspace,
     diagnose_myself,
     diagnose_the_team,
     explain_and_share,
     leaderboard,
-    leaks,
     open_home,
     play_a_quiz,
+    send_digests,
     summary_posted,
+)
+from tests.e2e.workspace_places import (
+    GridPlatform,
+    Place,
+    calls_by_workspace,
+    close_platforms,
+    install_both,
+    leaks,
+    open_platforms,
+    start_app,
 )
 
 KB = load_knowledge()
-REDIRECT_PATH = "/slack/oauth_redirect"
 MODULE = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -101,7 +100,7 @@ def globex() -> Place:
 
 
 class World:
-    """The app, the fake Slack and the two places, after every feature was used in both."""
+    """The app, the fake Slack with its OAuth side, and the two places installed there."""
 
     def __init__(
         self, app: RunningApp, fake: FakeSlack, oauth: FakeOAuth, places: tuple[Place, Place]
@@ -117,88 +116,12 @@ class World:
         return self.app.mlorg.store
 
 
-# -- installing -------------------------------------------------------------------------------------
-
-
-async def start_app(fake: FakeSlack, oauth: FakeOAuth, database: Path, **overrides: Any) -> RunningApp:
-    settings = make_oauth_settings(fake, sqlite_url(database), mlorg_admins="UA0ADMIN,UB0ADMIN", **overrides)
-    running = await RunningApp(settings).start()
-    assert running.mlorg is not None
-    running.mlorg.outbox_worker.interval = 0.05
-    oauth.redirect_url = f"{running.base_url}{REDIRECT_PATH}"
-    return running
-
-
-async def install_both(app: RunningApp, oauth: FakeOAuth, places: tuple[Place, ...]) -> None:
-    browser = Browser()
-    try:
-        for place in places:
-            page = await install(browser, app.base_url, oauth, place.team, place.name)
-            assert page.status == 200 and f"installed in {place.name}" in page.title, page.text
-    finally:
-        await browser.close()
-
-
-async def open_platforms(app: RunningApp, fake: FakeSlack, places: tuple[Place, ...]) -> None:
-    """Each place plays Slack for its own workspace, with its own response_url."""
-    for place in places:
-        place.slack = SlackPlatform(
-            app.url, SIGNING_SECRET, fake.response_url(place.team), team_id=place.team
-        )
-        await place.slack.__aenter__()
-
-
-async def close_platforms(places: tuple[Place, ...]) -> None:
-    for place in places:
-        if place.slack is not None:
-            await place.slack.__aexit__()
-
-
-# -- the digest ----------------------------------------------------------------------------------------
-
-
-async def send_digests(world: World) -> dict[str, Call]:
-    """Schedule a weekly digest in both workspaces, move their diagnoses into the week it reports,
-    and let the scheduler run: each workspace's digest post, by team."""
-    now = utc_now()
-    moment = now - timedelta(days=2, hours=1)
-    weekday, at = moment.weekday(), moment.strftime("%H:%M")
-    slot = latest_slot(now, weekday, at, "UTC")
-    assert slot is not None
-    reported = last_week(slot)  # the week before the slot, whatever weekday today is
-    async with world.store.sessions() as session, session.begin():
-        middle = reported.start + timedelta(days=3)
-        await session.execute(update(DiagnosisFlowRow).values(updated_at=middle, created_at=middle))
-        await session.execute(update(QuizAnswerRow).values(answered_at=middle))
-    for place in world.places:
-        workspaces = Workspaces(
-            world.store.sessions, world.store.dialect, clock=lambda: now - timedelta(days=30)
-        )
-        await workspaces.save(
-            WorkspaceConfig(
-                place.team,
-                leadership_channels=(place.channel("BOARD"),),
-                digest_weekday=weekday,
-                digest_time=at,
-                digest_timezone="UTC",
-            ),
-            updated_by=place.admin,
-        )
-    assert world.app.mlorg is not None
-    assert await world.app.mlorg.digests.tick() == 2
-    posted: dict[str, Call] = {}
-    for place in world.places:
-        [posted[place.team]] = (
-            await eventually(lambda p=place: world.fake.posts(p.channel("BOARD")), f"{place.name}'s digest")
-        )[:1]
-    return posted
-
-
 # -- every feature, in both ------------------------------------------------------------------------------
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """Both workspaces installed, then every feature used in both: built once for the module."""
     oauth = FakeOAuth()
     fake = FakeSlack()
     oauth.attach(fake)
@@ -230,7 +153,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
             place.seen["preview"], place.seen["summary"] = await summary_posted(place, fake)
         for place in places:
             place.seen["home"] = await open_home(place, fake)
-        for team, post in (await send_digests(world)).items():
+        for team, post in (await send_digests(app, fake, places)).items():
             next(p for p in places if p.team == team).seen["digest"] = post
 
         async def all_delivered() -> bool:  # later tests compare rows: nothing may still move
@@ -364,26 +287,12 @@ async def test_forget_me_in_one_workspace_removes_the_person_there_and_nothing_o
 # -- leaving, rotating, an organization: each on two freshly installed workspaces -------------------------
 
 
-class Fresh:
-    """A fresh app and fake Slack with both workspaces installed through the OAuth flow."""
-
-    def __init__(
-        self, app: RunningApp, fake: FakeSlack, oauth: FakeOAuth, places: tuple[Place, Place]
-    ) -> None:
-        self.app, self.fake, self.oauth, self.places = app, fake, oauth, places
-
-    @property
-    def store(self) -> Store:
-        assert self.app.mlorg is not None
-        return self.app.mlorg.store
-
-
 @pytest.fixture
-async def fresh(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Fresh]]]:
+async def fresh(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[World]]]:
     """``await fresh(rotation=..., **settings)``: the app started and both workspaces installed."""
-    started: list[Fresh] = []
+    started: list[World] = []
 
-    async def start(*, rotation: bool = False, **overrides: Any) -> Fresh:
+    async def start(*, rotation: bool = False, **overrides: Any) -> World:
         oauth = FakeOAuth()
         oauth.rotation = rotation
         oauth.expires_in = 60  # inside the app's refresh margin: every use refreshes first
@@ -394,7 +303,7 @@ async def fresh(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Fresh]]
         database = tmp_path / f"app{len(started)}"
         database.mkdir()
         app = await start_app(fake, oauth, database, **overrides)
-        made = Fresh(app, fake, oauth, places)
+        made = World(app, fake, oauth, places)
         started.append(made)
         await install_both(app, oauth, places)
         await open_platforms(app, fake, places)
@@ -417,13 +326,13 @@ async def uninstall(place: Place) -> None:
     assert (await place.platform.event({"type": "app_uninstalled"})).status == 200
 
 
-async def tokens_of(fresh: Fresh, team: str) -> tuple[int, int]:
+async def tokens_of(fresh: World, team: str) -> tuple[int, int]:
     rows = await rows_of(fresh.app, team)
     return len(rows["slack_installations"]), len(rows["slack_bots"])
 
 
 async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstall_finds_its_data(
-    fresh: Callable[..., Awaitable[Fresh]],
+    fresh: Callable[..., Awaitable[World]],
 ) -> None:
     world = await fresh()
     acme_place, globex_place = world.places
@@ -435,6 +344,10 @@ async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstal
 
     await eventually(lambda: _no_tokens(world, acme_place.team), "Acme's installation and bot token to go")
     assert await tokens_of(world, globex_place.team) == (1, 1)
+    left = await world.store.installs.get(acme_place.team, "")
+    stays = await world.store.installs.get(globex_place.team, "")
+    assert left is not None and left.status == "uninstalled" and left.purge_after is not None
+    assert stays is not None and stays.active and stays.purge_after is None
     assert (await rows_of(world.app, acme_place.team))["quizzes"], "the data stays for the grace period"
     before = len(world.fake.calls_to(acme_place.reply))
     refused = await acme_place.platform.command("leaderboard", user=acme_place.me, channel="CA0QUIZ")
@@ -450,14 +363,17 @@ async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstal
         await browser.close()
 
     assert await leaderboard(acme_place) == list(acme_place.standings), "Acme's data is found again"
+    back = await world.store.installs.get(acme_place.team, "")
+    assert back is not None and back.active and back.purge_after is None, "the purge is called off"
+    assert await tokens_of(world, acme_place.team) == (1, 1)
 
 
-async def _no_tokens(world: Fresh, team: str) -> bool:
+async def _no_tokens(world: World, team: str) -> bool:
     return await tokens_of(world, team) == (0, 0)
 
 
 async def test_with_no_grace_period_an_uninstall_deletes_every_row_of_that_workspace_only(
-    fresh: Callable[..., Awaitable[Fresh]],
+    fresh: Callable[..., Awaitable[World]],
 ) -> None:
     world = await fresh(mlorg_retention_days_after_uninstall=0)
     acme_place, globex_place = world.places
@@ -479,7 +395,7 @@ async def test_with_no_grace_period_an_uninstall_deletes_every_row_of_that_works
 
 
 async def test_with_token_rotation_background_work_refreshes_and_uses_each_workspaces_new_token(
-    fresh: Callable[..., Awaitable[Fresh]],
+    fresh: Callable[..., Awaitable[World]],
 ) -> None:
     world = await fresh(rotation=True)
     first = {place.team: world.oauth.token_of(place.team) for place in world.places}

@@ -1,150 +1,43 @@
-"""Two workspaces installed through "Add to Slack", each using every mlorg feature.
+"""mlorg's features as the people of one :class:`~tests.e2e.workspace_places.Place` use them.
 
-``test_two_workspaces.py`` proves isolation by what Slack received: each :class:`Place` has its
-own users and channels, prefixed (``UA…``/``CA…`` for the first, ``UB…``/``CB…`` for the second)
-so that one workspace's id showing up in the other's messages is recognisable, and its own
-``response_url`` (``response_url:<team>``) so private answers are told apart too. The feature
-drivers below follow the single-workspace tests (``test_diagnose``, ``test_quiz``,
-``test_summary`` …) but name the workspace everywhere those take the default ``T0001``.
+The drivers follow the single-workspace tests (``test_diagnose``, ``test_quiz``, ``test_summary`` …)
+but name the workspace, its people and its channels everywhere those take the default ``T0001``,
+and wait for what Slack shows (a post, a modal, a private answer), never for a quiet spell.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy import update
 
 from bot.features.quiz import ids as quiz_ids
-from bot.store import Quiz, Store, TeamSession
-from tests.e2e.fake_oauth import FakeOAuth
+from bot.features.summary.service import last_week
+from bot.jobs.digests import latest_slot
+from bot.store import Quiz, Store, TeamSession, WorkspaceConfig, Workspaces
+from bot.store.events import utc_now
+from bot.store.tables import DiagnosisFlowRow, QuizAnswerRow
 from tests.e2e.fake_slack import Call, FakeSlack
-from tests.e2e.slack_client import SlackPlatform, find_button
+from tests.e2e.harness import RunningApp
+from tests.e2e.slack_client import find_button
 from tests.e2e.test_diagnose import click, click_through, command, opened_for
 from tests.e2e.test_diagnose_team import JOIN, NO_ROLE, Invitation, summary_says
 from tests.e2e.test_quiz import eventually
+from tests.e2e.workspace_places import Place
 
 __all__ = [
-    "GridPlatform",
-    "Place",
     "ask_privately",
-    "calls_by_workspace",
     "diagnose_myself",
     "diagnose_the_team",
     "explain_and_share",
     "leaderboard",
-    "leaks",
     "open_home",
     "play_a_quiz",
+    "send_digests",
     "summary_posted",
 ]
-
-
-@dataclass
-class Place:
-    """One workspace as the tests use it: its ids, its people, and what they will answer."""
-
-    team: str
-    name: str
-    #: "A" or "B": every user id starts with U<letter>, every channel id with C<letter>.
-    letter: str
-    #: The archetype card its member explains and shares.
-    topic: str
-    #: The personal diagnosis's answers (labels of the buttons clicked).
-    answers: Sequence[str]
-    #: The team diagnosis: one answer list per member.
-    team_answers: Sequence[Sequence[str]]
-    #: Who plays the quiz, and whether they answer right.
-    quiz_plan: Mapping[str, bool]
-    #: What the workspace's figures must say, worked out by hand from the answers above.
-    #: The summary's headline figures: people, the leading archetype, quiz answers.
-    headline: str = ""
-    #: Best fit per archetype id over everyone diagnosed (summary, digest, export).
-    best_fits: Mapping[str, int] = field(default_factory=dict)
-    #: The quiz channel's leaderboard rows.
-    standings: Sequence[str] = ()
-    slack: SlackPlatform | None = None
-    #: What the features left to check: the result modal, the team summary, the quiz, posts.
-    seen: dict[str, Any] = field(default_factory=dict)
-
-    def user(self, name: str) -> str:
-        return f"U{self.letter}0{name}"
-
-    def channel(self, name: str) -> str:
-        return f"C{self.letter}0{name}"
-
-    @property
-    def me(self) -> str:
-        return self.user("ME")
-
-    @property
-    def admin(self) -> str:
-        return self.user("ADMIN")
-
-    @property
-    def lead(self) -> str:
-        return self.user("LEAD")
-
-    @property
-    def host(self) -> str:
-        return self.user("HOST")
-
-    @property
-    def members(self) -> list[str]:
-        return [self.user(f"M{n}") for n in range(len(self.team_answers))]
-
-    @property
-    def people(self) -> int:
-        """Everyone diagnosed: the person on their own and every team member."""
-        return 1 + len(self.team_answers)
-
-    @property
-    def reply(self) -> str:
-        """The method under which the fake records this workspace's response_url posts."""
-        return f"response_url:{self.team}"
-
-    def ids(self) -> set[str]:
-        """Every id and name that belongs to this workspace only."""
-        users = {self.me, self.admin, self.lead, self.host, *self.members, *self.quiz_plan}
-        channels = {self.channel(n) for n in ("CARD", "TEAM", "QUIZ", "LEAD", "BOARD", "DM")}
-        return {self.team, self.name, *users, *channels}
-
-    @property
-    def platform(self) -> SlackPlatform:
-        assert self.slack is not None, "open the place's SlackPlatform first"
-        return self.slack
-
-
-# -- reading what Slack received ---------------------------------------------------------------------
-
-
-def calls_by_workspace(fake: FakeSlack, oauth: FakeOAuth, places: Sequence[Place]) -> dict[str, list[Call]]:
-    """Every call the app made, by the workspace it was made as: its token, or its response_url.
-
-    A Web API call with no token, or with a token the fake never issued, is filed under "?"
-    so the caller can assert there is none.
-    """
-    owners = {token: ws.key for token, ws in oauth.tokens.items()}
-    grouped: dict[str, list[Call]] = {p.team: [] for p in places}
-    for call in fake.calls:
-        if call.method in {"oauth.v2.access", "upload_url"}:
-            continue  # the code exchange carries client credentials; the bytes' POST no token
-        if call.method.startswith("response_url:"):
-            owner = call.method.removeprefix("response_url:")
-            grouped.setdefault(owner if owner in grouped else "?", []).append(call)
-            continue
-        grouped.setdefault(owners.get(call.token or "", "?"), []).append(call)
-    return grouped
-
-
-def leaks(call: Call, other: Place) -> list[str]:
-    """The ids of ``other`` that appear anywhere in ``call``: arguments, blocks, views, metadata."""
-    everything = json.dumps(call.args, sort_keys=True)
-    return sorted(i for i in other.ids() if i in everything)
-
-
-# -- features, as the workspace's people use them ------------------------------------------------------
 
 
 async def explain_and_share(place: Place, fake: FakeSlack) -> Call:
@@ -307,40 +200,37 @@ async def open_home(place: Place, fake: FakeSlack) -> Call:
     return (await eventually(published, f"{place.me}'s Home tab"))[-1]
 
 
-class GridPlatform(SlackPlatform):
-    """Slack for a workspace of an Enterprise Grid org where mlorg is installed org-wide.
-
-    Every request names the org and says the install is org-wide, as Slack's do; the workspace
-    is still the request's ``team_id``.
-    """
-
-    def __init__(self, *args: Any, enterprise_id: str, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.enterprise_id = enterprise_id
-
-    def command_body(self, text: str, **kw: Any) -> str:
-        fields = dict(parse_qsl(super().command_body(text, **kw)))
-        fields.update(enterprise_id=self.enterprise_id, enterprise_name="Org", is_enterprise_install="true")
-        return urlencode(fields)
-
-    def action_payload(self, element: dict[str, Any], **kw: Any) -> dict[str, Any]:
-        payload = super().action_payload(element, **kw)
-        payload["enterprise"] = {"id": self.enterprise_id, "name": "Org"}
-        payload["is_enterprise_install"] = True
-        payload["user"]["enterprise_id"] = self.enterprise_id
-        return payload
-
-    def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
-        body = super().event_body(event, event_id=event_id)
-        body["enterprise_id"] = self.enterprise_id
-        body["is_ext_shared_channel"] = False
-        body["authorizations"] = [
-            {
-                "enterprise_id": self.enterprise_id,
-                "team_id": None,
-                "user_id": "UBOT",
-                "is_bot": True,
-                "is_enterprise_install": True,
-            }
-        ]
-        return body
+async def send_digests(app: RunningApp, fake: FakeSlack, places: Sequence[Place]) -> dict[str, Call]:
+    """Schedule a weekly digest in both workspaces, move their diagnoses into the week it reports,
+    and let the scheduler run: each workspace's digest post, by team."""
+    now = utc_now()
+    moment = now - timedelta(days=2, hours=1)
+    weekday, at = moment.weekday(), moment.strftime("%H:%M")
+    slot = latest_slot(now, weekday, at, "UTC")
+    assert slot is not None
+    reported = last_week(slot)  # the week before the slot, whatever weekday today is
+    assert app.mlorg is not None
+    store = app.mlorg.store
+    async with store.sessions() as session, session.begin():
+        middle = reported.start + timedelta(days=3)
+        await session.execute(update(DiagnosisFlowRow).values(updated_at=middle, created_at=middle))
+        await session.execute(update(QuizAnswerRow).values(answered_at=middle))
+    for place in places:
+        workspaces = Workspaces(store.sessions, store.dialect, clock=lambda: now - timedelta(days=30))
+        await workspaces.save(
+            WorkspaceConfig(
+                place.team,
+                leadership_channels=(place.channel("BOARD"),),
+                digest_weekday=weekday,
+                digest_time=at,
+                digest_timezone="UTC",
+            ),
+            updated_by=place.admin,
+        )
+    assert await app.mlorg.digests.tick() == 2
+    posted: dict[str, Call] = {}
+    for place in places:
+        [posted[place.team]] = (
+            await eventually(lambda p=place: fake.posts(p.channel("BOARD")), f"{place.name}'s digest")
+        )[:1]
+    return posted
