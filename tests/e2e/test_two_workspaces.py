@@ -7,8 +7,9 @@ leak would show as a foreign id in a message or as a wrong figure. What Slack re
 evidence: every call is filed under the workspace whose token (or response_url) it used, and
 none of one workspace's calls mentions the other's ids.
 
-The first tests share one module-wide run of every feature in both workspaces (``world``); the
-later ones install the two afresh to uninstall one, rotate tokens, or install org-wide.
+The first tests share one module-wide run of every feature in both workspaces (``world``) and only
+read what it left; the later ones install the two afresh to forget someone, uninstall one, rotate
+tokens, or install org-wide, since each of those changes what the others would read.
 """
 
 from __future__ import annotations
@@ -184,6 +185,10 @@ async def test_every_call_carries_its_own_workspaces_token_and_mentions_nothing_
         found = {(c.method, leak) for c in mine for leak in leaks(c, other)}
         assert found == set(), f"{place.name}'s calls mention {other.name}'s ids"
         assert any(place.channel("CARD") in str(c.args) for c in mine), "the scan saw the place's own ids"
+        # Nor the other's figures: its headline (people, leading archetype) is nowhere in ours.
+        figures = other.headline.split(";")[0]
+        assert [c.method for c in mine if figures in c.text] == []
+        assert any(place.headline.split(";")[0] in c.text for c in mine)
 
 
 @MODULE
@@ -264,27 +269,7 @@ async def test_the_export_writes_each_workspaces_own_figures_in_its_own_files(
         assert not [i for i in other.ids() | place.ids() if i in mine], "an export names people or places"
 
 
-@MODULE
-async def test_forget_me_in_one_workspace_removes_the_person_there_and_nothing_of_the_other(
-    world: World,
-) -> None:
-    acme_place, globex_place = world.places
-    globex_before = await rows_of(world.app, globex_place.team)
-    acme_before = await rows_of(world.app, acme_place.team)
-    assert any(acme_place.me in repr(rows) for rows in acme_before.values())
-
-    answer = await acme_place.platform.command(
-        "forget me", user=acme_place.me, channel=acme_place.channel("CARD")
-    )
-
-    assert answer.status == 200 and "deleted" in answer.text, answer.text
-    acme_after = await rows_of(world.app, acme_place.team)
-    assert not [t for t, rows in acme_after.items() if acme_place.me in repr(rows)]
-    assert len(acme_after["diagnosis_flows"]) == len(acme_before["diagnosis_flows"]) - 1, "only theirs went"
-    assert await rows_of(world.app, globex_place.team) == globex_before
-
-
-# -- leaving, rotating, an organization: each on two freshly installed workspaces -------------------------
+# -- forgetting, leaving, rotating, an organization: each on two freshly installed workspaces -------------------------
 
 
 @pytest.fixture
@@ -319,6 +304,32 @@ async def fresh(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[World]]
 def leaks_row(row: tuple[Any, ...], other: Place) -> list[str]:
     """The ids of ``other`` found in a stored row."""
     return [i for i in other.ids() if i in repr(row)]
+
+
+async def test_forget_me_in_one_workspace_removes_the_person_there_and_nothing_of_the_other(
+    fresh: Callable[..., Awaitable[World]],
+) -> None:
+    world = await fresh()
+    acme_place, globex_place = world.places
+    for place in world.places:  # the same things done by "ME" in both, under different ids
+        await explain_and_share(place, world.fake)
+        await diagnose_myself(place, world.fake)
+        await ask_privately(place, world.fake, "ask what goes wrong in an R&D lab?", user=place.me)
+        await play_a_quiz(place, world.fake, world.store)
+    globex_before = await rows_of(world.app, globex_place.team)
+    acme_before = await rows_of(world.app, acme_place.team)
+    assert any(acme_place.me in repr(rows) for rows in acme_before.values())
+
+    answer = await acme_place.platform.command(
+        "forget me", user=acme_place.me, channel=acme_place.channel("CARD")
+    )
+
+    assert answer.status == 200 and "deleted 1 diagnosis" in answer.text, answer.text
+    acme_after = await rows_of(world.app, acme_place.team)
+    assert not [t for t, rows in acme_after.items() if acme_place.me in repr(rows)]
+    assert acme_after["quiz_answers"] == acme_before["quiz_answers"], "only what was theirs went"
+    assert await rows_of(world.app, globex_place.team) == globex_before
+    assert any(globex_place.me in repr(rows) for rows in globex_before.values())
 
 
 async def uninstall(place: Place) -> None:
