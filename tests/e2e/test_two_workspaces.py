@@ -39,6 +39,7 @@ from tests.e2e.workspace_features import (
     diagnose_the_team,
     explain_and_share,
     leaderboard,
+    mention,
     open_home,
     play_a_quiz,
     send_digests,
@@ -117,6 +118,20 @@ class World:
         return self.app.mlorg.store
 
 
+def operator_shell(monkeypatch: pytest.MonkeyPatch, app: RunningApp, workdir: Path) -> None:
+    """The operator's terminal: the app's DATABASE_URL and nothing else (no .env, no Slack secrets)."""
+    for key in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "MLORG_ADMINS",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("DATABASE_URL", app.settings.database_url or "")
+
+
 # -- every feature, in both ------------------------------------------------------------------------------
 
 
@@ -149,6 +164,10 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         for place in places:
             place.seen["answer"] = await ask_privately(
                 place, fake, "ask how many design dimensions are there?", user=place.me
+            )
+        for n, place in enumerate(places):
+            place.seen["mention"] = await mention(
+                place, fake, "what goes wrong when ML sits in the R&amp;D lab?", ts=f"1700000001.00000{n}"
             )
         for place in places:
             place.seen["preview"], place.seen["summary"] = await summary_posted(place, fake)
@@ -230,6 +249,9 @@ async def test_the_home_tab_and_private_answers_reach_only_the_workspaces_own_pe
         answer = place.seen["answer"]
         assert answer.method == place.reply and answer.args.get("response_type") == "ephemeral"
         assert all(d.short_name in answer.text or d.name in answer.text for d in KB.dimensions)
+        rnd = KB.get("rnd")
+        assert rnd is not None and any(c in place.seen["mention"].text for c in rnd.challenges)
+        assert place.seen["mention"].token == world.oauth.token_of(place.team)
         topic = KB.get(place.topic)
         assert topic is not None
         assert f"Your result: {topic.short_name}" in view_text(place.seen["result"])
@@ -240,16 +262,7 @@ async def test_the_home_tab_and_private_answers_reach_only_the_workspaces_own_pe
 async def test_the_export_writes_each_workspaces_own_figures_in_its_own_files(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for key in (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_CLIENT_ID",
-        "MLORG_ADMINS",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env from the source tree
-    monkeypatch.setenv("DATABASE_URL", world.app.settings.database_url or "")
+    operator_shell(monkeypatch, world.app, tmp_path)
     out = tmp_path / "export"
 
     code = await asyncio.to_thread(main, ["export", "--out", str(out)])
@@ -344,6 +357,9 @@ async def tokens_of(fresh: World, team: str) -> tuple[int, int]:
 
 async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstall_finds_its_data(
     fresh: Callable[..., Awaitable[World]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     world = await fresh()
     acme_place, globex_place = world.places
@@ -359,6 +375,12 @@ async def test_an_uninstall_removes_one_workspaces_tokens_at_once_and_a_reinstal
     stays = await world.store.installs.get(globex_place.team, "")
     assert left is not None and left.status == "uninstalled" and left.purge_after is not None
     assert stays is not None and stays.active and stays.purge_after is None
+    operator_shell(monkeypatch, world.app, tmp_path)
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["workspaces"]) == 0
+    listed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert " uninstalled " in listed[acme_place.team] and "Acme" in listed[acme_place.team]
+    assert " active " in listed[globex_place.team] and "Globex" in listed[globex_place.team]
     assert (await rows_of(world.app, acme_place.team))["quizzes"], "the data stays for the grace period"
     before = len(world.fake.calls_to(acme_place.reply))
     refused = await acme_place.platform.command("leaderboard", user=acme_place.me, channel="CA0QUIZ")

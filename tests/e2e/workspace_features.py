@@ -33,6 +33,7 @@ __all__ = [
     "diagnose_the_team",
     "explain_and_share",
     "leaderboard",
+    "mention",
     "open_home",
     "play_a_quiz",
     "send_digests",
@@ -172,6 +173,17 @@ async def ask_privately(place: Place, fake: FakeSlack, text: str, *, user: str) 
     response = await place.platform.command(text, user=user, channel=place.channel("CARD"))
     assert response.status == 200, response
     return (await fake.wait_for(place.reply, before + 1))[before]
+
+
+async def mention(place: Place, fake: FakeSlack, text: str, ts: str) -> Call:
+    """``@mlorg <text>`` in the card channel: mlorg's answer in the mention's thread."""
+    channel = place.channel("CARD")
+    event = {"type": "app_mention", "user": place.me, "text": f"<@UBOT> {text}", "channel": channel, "ts": ts}
+    assert (await place.platform.event(event)).status == 200
+    replies = await eventually(
+        lambda: [c for c in fake.posts(channel) if c.args.get("thread_ts") == ts], f"the answer in {channel}"
+    )
+    return replies[0]
 
 
 async def summary_posted(place: Place, fake: FakeSlack) -> tuple[Call, Call]:
