@@ -230,6 +230,7 @@ async def send_digests(app: RunningApp, fake: FakeSlack, places: Sequence[Place]
     for place in places:
         workspaces = Workspaces(store.sessions, store.dialect, clock=lambda: now - timedelta(days=30))
         await workspaces.save(
+            place.team,
             WorkspaceConfig(
                 place.team,
                 leadership_channels=(place.channel("BOARD"),),
