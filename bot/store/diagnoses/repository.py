@@ -1,65 +1,23 @@
-"""Diagnosis conversations and team sessions, kept so they survive restarts and replicas.
-
-Every change is conditional on the state the click was made against: an answer moves
-a flow on only if the flow is still active and at the step the button was drawn for.
-A double click, a replayed button, or the same click arriving at two replicas therefore
-changes the flow exactly once, and the losers simply see the current state.
-"""
+"""The diagnosis repository: flows and team sessions, changed only against the state a click saw."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.diagnoses.model import Flow, TeamResponse, TeamSession, flow_of, session_of
 from bot.store.events import Clock, utc_now
 from bot.store.scoping import across_workspaces
 from bot.store.tables import DiagnosisFlowRow, TeamResponseRow, TeamSessionRow
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["Diagnoses", "Flow", "FlowStatus", "TeamResponse", "TeamSession"]
-
-FlowStatus = Literal["active", "finished", "cancelled"]
-
-
-@dataclass(frozen=True)
-class Flow:
-    team_id: str
-    flow_id: str
-    user_id: str
-    channel_id: str
-    session_id: str | None
-    answers: Mapping[str, str]
-    step: int
-    status: FlowStatus
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class TeamSession:
-    team_id: str
-    session_id: str
-    channel_id: str
-    started_by: str
-    message_ts: str | None
-    summary_ts: str | None
-    status: Literal["open", "closed"]
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class TeamResponse:
-    user_id: str
-    answers: Mapping[str, str]
-    role: str | None
-    answered_at: datetime
-    #: New each time the answers are set, so a watched summary can tell a retake is a change.
-    token: str
+__all__ = ["Diagnoses"]
 
 
 class Diagnoses:
@@ -86,7 +44,7 @@ class Diagnoses:
         )
         async with self._read() as session:
             row = (await session.execute(query)).scalar_one_or_none()
-            return _flow(row) if row else None
+            return flow_of(row) if row else None
 
     async def start(
         self,
@@ -123,7 +81,7 @@ class Diagnoses:
             now = self._clock()
             for row in existing:
                 if resume:
-                    return _flow(row)
+                    return flow_of(row)
                 # Starting over keeps nothing of the flow left behind.
                 await session.delete(row)
             row = DiagnosisFlowRow(
@@ -140,12 +98,12 @@ class Diagnoses:
             )
             session.add(row)
             await session.flush()
-            return _flow(row)
+            return flow_of(row)
 
     async def get(self, team_id: str, flow_id: str) -> Flow | None:
         async with self._read() as session:
             row = await session.get(DiagnosisFlowRow, (team_id, flow_id))
-            return _flow(row) if row else None
+            return flow_of(row) if row else None
 
     async def answer(
         self, team_id: str, flow_id: str, step: int, question_id: str, option_id: str
@@ -199,7 +157,7 @@ class Diagnoses:
             row = await session.get(DiagnosisFlowRow, (team_id, flow_id), populate_existing=True)
             if row is None:
                 return None, False
-            flow = _flow(row)
+            flow = flow_of(row)
             if not record or flow.session_id is None:
                 return flow, False
             team = await session.get(TeamSessionRow, (team_id, flow.session_id))
@@ -229,7 +187,7 @@ class Diagnoses:
             row = (await session.execute(statement)).scalar_one_or_none()
             if row is None:
                 return None
-            return replace(_flow(row), status="cancelled", answers={}, step=0)
+            return replace(flow_of(row), status="cancelled", answers={}, step=0)
 
     @across_workspaces("retention: drops every workspace's abandoned flows; returns only a count")
     async def prune(self, abandoned_before: datetime) -> int:
@@ -249,7 +207,7 @@ class Diagnoses:
             DiagnosisFlowRow.updated_at >= since,
         )
         async with self._read() as session:
-            return [_flow(row) for row in (await session.execute(query)).scalars()]
+            return [flow_of(row) for row in (await session.execute(query)).scalars()]
 
     @across_workspaces("exports list the workspaces to export; the result is the team ids themselves")
     async def teams(self) -> list[str]:
@@ -271,12 +229,12 @@ class Diagnoses:
         async with self._write() as session:
             session.add(row)
             await session.flush()
-            return _session(row)
+            return session_of(row)
 
     async def get_session(self, team_id: str, session_id: str) -> TeamSession | None:
         async with self._read() as session:
             row = await session.get(TeamSessionRow, (team_id, session_id))
-            return _session(row) if row else None
+            return session_of(row) if row else None
 
     async def set_session_messages(
         self, team_id: str, session_id: str, message_ts: str, summary_ts: str
@@ -392,40 +350,10 @@ class Diagnoses:
         if (await session.execute(statement)).first() is None:
             return None
         await session.refresh(row)
-        return _flow(row)
+        return flow_of(row)
 
     def _read(self) -> Transaction:
         return Transaction(self._sessions, "read diagnoses")
 
     def _write(self) -> Transaction:
         return Transaction(self._sessions, "save a diagnosis")
-
-
-def _flow(row: DiagnosisFlowRow) -> Flow:
-    status: FlowStatus = (
-        "finished" if row.status == "finished" else ("cancelled" if row.status == "cancelled" else "active")
-    )
-    return Flow(
-        team_id=row.team_id,
-        flow_id=row.flow_id,
-        user_id=row.user_id,
-        channel_id=row.channel_id,
-        session_id=row.session_id,
-        answers=dict(row.answers or {}),
-        step=row.step,
-        status=status,
-        updated_at=row.updated_at,
-    )
-
-
-def _session(row: TeamSessionRow) -> TeamSession:
-    return TeamSession(
-        team_id=row.team_id,
-        session_id=row.session_id,
-        channel_id=row.channel_id,
-        started_by=row.started_by,
-        message_ts=row.message_ts,
-        summary_ts=row.summary_ts,
-        status="closed" if row.status == "closed" else "open",
-        created_at=row.created_at,
-    )
