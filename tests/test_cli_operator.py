@@ -44,6 +44,9 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         "SLACK_APP_TOKEN",
         "MLORG_ADMINS",
         "MLORG_KNOWLEDGE_DIR",
+        "MLORG_ENCRYPTION_KEY",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
     ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env from the source tree

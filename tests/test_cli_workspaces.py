@@ -24,28 +24,13 @@ from bot.tenancy.crypto import TokenCipher
 from bot.tenancy.stores import EncryptedInstallationStore
 from tests.e2e.processes import child_env
 from tests.support.workspace_data import fill_workspace, rows_of
+from tests.test_cli_operator import database_url as database_url  # a fresh SQLite file, clean environment
 
 TEAM = "T0001"
 OTHER = "T0002"
 ORG = "E0ORG"
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    for key in (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "MLORG_ADMINS",
-        "MLORG_ENCRYPTION_KEY",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env from the source tree
-    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.ids import COMMAND
+from bot.settings import DEFAULT_BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "app_manifest.yml"
@@ -74,17 +75,7 @@ def test_the_manifest_subscribes_to_the_events_the_app_uses_and_enables_interact
 
 def test_the_manifest_asks_for_no_scope_the_app_does_not_need() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    assert scopes == {
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "files:write",
-        "app_mentions:read",
-        "im:history",
-        "users:read",
-        "channels:history",
-        "groups:history",
-    }
+    assert scopes == set(DEFAULT_BOT_SCOPES), "each scope is explained in the README's Scopes section"
 
 
 def test_the_manifest_sends_oauth_installs_to_mlorgs_redirect_page() -> None:

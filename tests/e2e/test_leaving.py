@@ -20,32 +20,13 @@ from bot.store.tables import WorkspaceInstallRow
 from tests.e2e.fake_slack import FakeSlack, Scripted
 from tests.e2e.harness import SIGNING_SECRET, RunningApp, make_settings, sqlite_url
 from tests.e2e.slack_client import SlackPlatform
-from tests.support.workspace_data import fill_workspace, rows_of
+from tests.support.workspace_data import FILLED_TABLES, fill_workspace, rows_of
 
 TEAM = "T0001"
 OTHER = "T0002"
 WAIT = 15.0
 #: What auth.test answers once a workspace uninstalled mlorg: Slack revoked the bot token.
 REVOKED = Scripted(body={"ok": False, "error": "token_revoked"})
-
-#: What fill_workspace leaves in a workspace (slack-sdk's token rows included).
-EVERYTHING = {
-    "answer_votes",
-    "asked_questions",
-    "conversations",
-    "diagnosis_flows",
-    "outbox",
-    "processed_events",
-    "quiz_answers",
-    "quizzes",
-    "released_views",
-    "slack_bots",
-    "slack_installations",
-    "team_responses",
-    "team_sessions",
-    "workspace_installs",
-    "workspace_settings",
-}
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = WAIT) -> None:
@@ -145,7 +126,9 @@ async def test_an_uninstall_keeps_the_data_and_dates_its_purge(
     install = await store_of(running).installs.get(TEAM, "")
     assert install is not None and install.purge_after is not None
     assert before + timedelta(days=30) <= install.purge_after <= utc_now() + timedelta(days=30)
-    assert set(await rows_of(store_of(running), TEAM)) == EVERYTHING, "data deleted inside the grace period"
+    assert set(await rows_of(store_of(running), TEAM)) == FILLED_TABLES, (
+        "data deleted inside the grace period"
+    )
     assert (await store_of(running).installs.get(OTHER, "")).active  # type: ignore[union-attr]
 
 
@@ -178,7 +161,7 @@ async def test_a_due_departure_is_purged_by_the_job_after_a_restart(
 
     await until(lambda: gone(running, TEAM), "the retention job to purge the departed workspace")
     assert len(fake_slack.calls_to("auth.test")) == checks + 1, "the token is checked before the purge"
-    assert set(await rows_of(store_of(running), OTHER)) == EVERYTHING
+    assert set(await rows_of(store_of(running), OTHER)) == FILLED_TABLES
 
 
 async def test_a_reinstall_inside_the_grace_period_cancels_the_purge(
@@ -199,7 +182,7 @@ async def test_a_reinstall_inside_the_grace_period_cancels_the_purge(
 
     # OTHER is purged by the same pass that would have purged TEAM.
     await until(lambda: gone(running, OTHER), "the job to purge the workspace that stayed away")
-    assert set(await rows_of(store_of(running), TEAM)) == EVERYTHING
+    assert set(await rows_of(store_of(running), TEAM)) == FILLED_TABLES
     assert (await store_of(running).installs.get(TEAM, "")).active  # type: ignore[union-attr]
 
 
@@ -212,7 +195,7 @@ async def test_revoking_the_bot_token_is_a_departure(
     await revoke(running, fake_slack, {"bot": ["U0BOT"]}, OTHER)
 
     await until(lambda: departed(running, OTHER), "the bot token's workspace to be departed")
-    assert set(await rows_of(store_of(running), OTHER)) == EVERYTHING
+    assert set(await rows_of(store_of(running), OTHER)) == FILLED_TABLES
     assert (await store_of(running).installs.get(TEAM, "")).active  # type: ignore[union-attr]
 
 
@@ -224,7 +207,7 @@ async def test_with_no_grace_period_revoking_the_bot_token_deletes_everything(
     await revoke(running, fake_slack, {"bot": ["U0BOT"], "oauth": []}, TEAM)
 
     await until(lambda: gone(running, TEAM), "every row of the workspace to be deleted")
-    assert set(await rows_of(store_of(running), OTHER)) == EVERYTHING
+    assert set(await rows_of(store_of(running), OTHER)) == FILLED_TABLES
 
 
 async def test_a_repeated_uninstall_does_not_postpone_the_purge(
@@ -256,5 +239,5 @@ async def test_single_token_mode_notices_a_reinstall_by_its_working_token_and_ke
     await until(lambda: installed(running, TEAM), "the reinstall to be noticed")
     install = await store_of(running).installs.get(TEAM, "")
     assert install is not None and install.purge_after is None and install.team_name == "Fake Team"
-    assert set(await rows_of(store_of(running), TEAM)) == EVERYTHING
+    assert set(await rows_of(store_of(running), TEAM)) == FILLED_TABLES
     assert any("installed again" in r.getMessage() for r in caplog.records)

@@ -11,7 +11,7 @@ including any table added after this was written.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, func, insert, select
 
@@ -22,9 +22,31 @@ from bot.store.tables import UTCDateTime, WorkspaceOrgRow
 from knowledge import load_knowledge
 from knowledge.quiz import QuestionBank
 
-__all__ = ["fill_every_team_table", "fill_workspace", "rows_of"]
+__all__ = ["FILLED_TABLES", "fill_every_team_table", "fill_workspace", "rows_of"]
 
 _KB = load_knowledge()
+
+#: What :func:`fill_workspace` leaves in a workspace, table by table (slack-sdk's token rows
+#: included): a purge must find all of it.
+FILLED_TABLES: Final = frozenset(
+    {
+        "answer_votes",
+        "asked_questions",
+        "conversations",
+        "diagnosis_flows",
+        "outbox",
+        "processed_events",
+        "quiz_answers",
+        "quizzes",
+        "released_views",
+        "slack_bots",
+        "slack_installations",
+        "team_responses",
+        "team_sessions",
+        "workspace_installs",
+        "workspace_settings",
+    }
+)
 
 
 async def fill_workspace(
