@@ -56,17 +56,19 @@ def install_middleware(bolt: AsyncApp, store: Store) -> None:
     async def deduplicate_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
         """Slack retries events it thinks failed; the first delivery of an event_id wins.
 
-        Runs after Bolt's signature check, so a forged request can never claim an id.
+        Runs after Bolt's signature check, so a forged request can never claim an id. The id is
+        claimed in the workspace's name, or, for an event about an Enterprise Grid org as a whole
+        (an org-wide install's ``app_uninstalled`` names no workspace), in the org's.
         """
         event_id = payloads.text(body.get("event_id")) if body.get("type") == "event_callback" else ""
-        team_id = payloads.text(body.get("team_id"))
-        if event_id and not team_id:
-            # Every row is scoped by workspace; an event that names none is not Slack's.
-            log.info("an event without a team_id refused")
+        scope = payloads.text(body.get("team_id")) or payloads.text(body.get("enterprise_id"))
+        if event_id and not scope:
+            # Every row is scoped by workspace (or org); an event that names neither is not Slack's.
+            log.info("an event without a team_id or enterprise_id refused")
             return BoltResponse(status=400, body="")
         if event_id:
             try:
-                first = await store.events.claim(team_id, event_id)
+                first = await store.events.claim(scope, event_id)
             except StoreUnavailable as error:
                 # Without the database we cannot tell a retry from a first delivery. Handling it
                 # (the handler answers what it can, or says "try again") beats a 500: Slack would

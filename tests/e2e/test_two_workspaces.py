@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.store import Store
+from bot.store import SLACK_BOTS, SLACK_INSTALLATIONS, Store
 from knowledge import load_knowledge
 from tests.e2e.fake_oauth import FakeOAuth
 from tests.e2e.fake_slack import FakeSlack
@@ -453,6 +455,17 @@ async def test_with_token_rotation_background_work_refreshes_and_uses_each_works
     assert sorted(token.split("-")[2] for token in refreshed) == ["T1001", "T2002"]
 
 
+async def org_tokens(app: RunningApp, enterprise_id: str) -> int:
+    """The org's rows in slack-sdk's installation and bot tables."""
+    assert app.mlorg is not None
+    async with app.mlorg.store.engine.connect() as connection:
+        found = 0
+        for table in (SLACK_INSTALLATIONS, SLACK_BOTS):
+            query = select(func.count()).select_from(table).where(table.c.enterprise_id == enterprise_id)
+            found += (await connection.execute(query)).scalar_one()
+    return found
+
+
 async def test_an_org_wide_install_answers_in_two_workspaces_of_the_org_and_keeps_their_data_apart(
     tmp_path: Path,
 ) -> None:
@@ -503,6 +516,18 @@ async def test_an_org_wide_install_answers_in_two_workspaces_of_the_org_and_keep
         for call in fake.calls:
             assert not (leaks(call, places[0]) and leaks(call, places[1])), (call.method, call.args)
         assert {c.token for c in fake.calls if c.method.startswith(("chat.", "views."))} == {org_token}
+
+        # The org removes mlorg: Slack's event names the org alone (no workspace), and it still
+        # counts, once: the org's tokens go at once, its workspaces' data after the grace period.
+        uninstalled = places[0].slack.event_body({"type": "app_uninstalled"})
+        uninstalled["team_id"] = None
+        for _ in range(2):  # Slack's retry of the same event changes nothing more
+            answer = await places[0].slack.send(json.dumps(uninstalled), "application/json")
+            assert answer.status == 200, answer.body
+        [org] = [i for i in await store.installs.list() if i.enterprise_id == "E0001"]
+        assert (org.team_id, org.active) == ("", False) and org.purge_after is not None
+        assert await org_tokens(app, "E0001") == 0, "the org-wide install's tokens are deleted at once"
+        assert (await rows_of(app, places[0].team))["quiz_answers"], "its workspaces' data waits"
     finally:
         await close_platforms(places)
         await app.stop()
