@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -54,11 +54,13 @@ from bot.store import (
 from bot.tenancy import bots
 from bot.tenancy.bots import InstalledBots
 from bot.tenancy.clients import InstalledClients, SingleTokenClients, WorkspaceClients
-from bot.tenancy.oauth import InstalledHook, OAuthWiring, build_oauth
 from bot.tenancy.requests import quiet_unknown_workspaces, record_orgs
 from bot.tenancy.wiring import add_oauth_routes
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.answering import Answerer
+
+if TYPE_CHECKING:  # the OAuth modules (and cryptography) load only in OAuth mode
+    from bot.tenancy.oauth import InstalledHook, OAuthWiring
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "METRICS_PATH", "Mlorg", "build_app"]
 
@@ -248,7 +250,12 @@ def build_app(
         # Bolt copies this list into the client it gives each listener, so these see every call.
         retry_handlers=retry_handlers,
     )
-    oauth = build_oauth(settings, engine=store.engine, client=client) if settings.oauth_mode else None
+    oauth: OAuthWiring | None = None
+    if settings.oauth_mode:
+        # Imported here: single-token mode never loads the OAuth flow or cryptography (~7 MB).
+        from bot.tenancy.oauth import build_oauth
+
+        oauth = build_oauth(settings, engine=store.engine, client=client)
     if oauth is not None:
         assert settings.slack_client_id is not None and settings.slack_client_secret is not None
         installation_store = oauth.installation_store

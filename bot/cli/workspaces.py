@@ -16,8 +16,6 @@ from datetime import datetime
 from bot.cli.operator_commands import on_store
 from bot.settings import Settings, load_settings
 from bot.store import Install, Store
-from bot.tenancy.crypto import TokenCipher
-from bot.tenancy.stores import EncryptedInstallationStore
 
 __all__ = ["render_installs", "workspaces"]
 
@@ -97,6 +95,10 @@ async def _rekey(store: Store, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    # Imported here: only this command needs cryptography.
+    from bot.tenancy.crypto import TokenCipher
+    from bot.tenancy.stores import EncryptedInstallationStore
+
     installations = EncryptedInstallationStore(
         client_id=settings.slack_client_id or "",
         engine=store.engine,
