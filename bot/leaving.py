@@ -112,10 +112,10 @@ class Departures:
         inside its grace period finds its data: the pending purge is cancelled."""
         org_wide = bool(installation.is_enterprise_install)
         name = (installation.enterprise_name if org_wide else installation.team_name) or ""
-        install = await self.store.installs.record_install(
+        # (The OAuth flow logs the install itself.)
+        await self.store.installs.record_install(
             "" if org_wide else installation.team_id or "", installation.enterprise_id, name, org_wide
         )
-        log.info("workspace %s installed mlorg", install.team_id or install.enterprise_id)
 
     async def confirm_installed(self, client: AsyncWebClient) -> None:
         """Single-token mode: if the configured bot token works, mlorg is installed there.
