@@ -62,6 +62,22 @@ def _key(team_id: str, enterprise_id: str | None) -> tuple[str, str]:
     return team_id, enterprise
 
 
+def _active(
+    team: str, enterprise: str, team_name: str, is_enterprise_install: bool, *, installed_at: datetime
+) -> dict[str, Any]:
+    """The columns of an active installation (no departure pending)."""
+    return {
+        "team_id": team,
+        "enterprise_id": enterprise,
+        "team_name": team_name,
+        "is_enterprise_install": is_enterprise_install,
+        "status": ACTIVE,
+        "installed_at": installed_at,
+        "uninstalled_at": None,
+        "purge_after": None,
+    }
+
+
 def _install(row: WorkspaceInstallRow) -> Install:
     return Install(
         team_id=row.team_id,
@@ -97,16 +113,7 @@ class Installs:
         finds its data. Repeating it (a re-authorization) only refreshes name and date.
         """
         team, enterprise = _key(team_id, enterprise_id)
-        values = {
-            "team_id": team,
-            "enterprise_id": enterprise,
-            "team_name": team_name,
-            "is_enterprise_install": is_enterprise_install,
-            "status": ACTIVE,
-            "installed_at": self._clock(),
-            "uninstalled_at": None,
-            "purge_after": None,
-        }
+        values = _active(team, enterprise, team_name, is_enterprise_install, installed_at=self._clock())
         statement = (
             self._insert()(WorkspaceInstallRow)
             .values(values)
@@ -141,16 +148,7 @@ class Installs:
         """
         team, enterprise = _key(team_id, enterprise_id)
         row = WorkspaceInstallRow
-        values = {
-            "team_id": team,
-            "enterprise_id": enterprise,
-            "team_name": team_name,
-            "is_enterprise_install": is_enterprise_install,
-            "status": ACTIVE,
-            "installed_at": checked_at,
-            "uninstalled_at": None,
-            "purge_after": None,
-        }
+        values = _active(team, enterprise, team_name, is_enterprise_install, installed_at=checked_at)
         statement = (
             self._insert()(row)
             .values(values)
