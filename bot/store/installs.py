@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import CursorResult, case, delete, literal, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -258,12 +258,3 @@ class Installs:
         )
         async with Transaction(self._sessions, "list installations") as session:
             return [_install(row) for row in (await session.execute(query)).scalars()]
-
-    async def forget(self, team_id: str, enterprise_id: str | None) -> bool:
-        """Delete the record itself (not the workspace's data); True if there was one."""
-        team, enterprise = _key(team_id, enterprise_id)
-        statement = delete(WorkspaceInstallRow).where(
-            WorkspaceInstallRow.team_id == team, WorkspaceInstallRow.enterprise_id == enterprise
-        )
-        async with Transaction(self._sessions, "forget an installation") as session:
-            return cast(CursorResult[Any], await session.execute(statement)).rowcount > 0

@@ -81,14 +81,6 @@ async def test_workspace_and_org_wide_installs_are_kept_apart(store: Store) -> N
     assert [i.team_id for i in await store.installs.find(TEAM)] == [TEAM]
 
 
-async def test_forget_deletes_the_record_once(store: Store) -> None:
-    await store.installs.record_install(TEAM, None, "Acme", False)
-
-    assert await store.installs.forget(TEAM, None)
-    assert not await store.installs.forget(TEAM, None)
-    assert await store.installs.list() == []
-
-
 async def test_concurrent_departures_record_one_date(store: Store) -> None:
     now = utc_now()
     dates = [now + timedelta(days=n) for n in range(1, 7)]
