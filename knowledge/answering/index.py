@@ -18,7 +18,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.lookup import Topic
 from knowledge.models import Archetype, Dimension
 
-__all__ = ["Hit", "PassageIndex", "facts_of", "position_text"]
+__all__ = ["Hit", "PassageIndex", "facts_of", "next_steps_of", "position_text"]
 
 #: Extra tokens a passage gets from the field it sits in, so "typical" finds typical organizations.
 _FIELD_TOKENS: dict[str, tuple[str, ...]] = {
@@ -56,6 +56,17 @@ def facts_of(kb: KnowledgeBase, topic: Topic) -> Iterator[Fact]:
         yield Fact(topic, "covers", "It covers: " + ", ".join(topic.covers) + ".")
         for text in topic.notes:
             yield Fact(topic, "notes", text)
+
+
+def next_steps_of(topic: Topic) -> tuple[Fact, ...]:
+    """mlorg's own advice for an archetype, as facts; kept out of the index on purpose.
+
+    They are not the framework's, so a search must never offer them as what the framework
+    says; they are given only when someone asks where to start or what to change.
+    """
+    if not isinstance(topic, Archetype):
+        return ()
+    return tuple(Fact(topic, "next_steps", text) for text in topic.next_steps)
 
 
 @dataclass(frozen=True)

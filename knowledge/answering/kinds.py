@@ -195,7 +195,7 @@ _FRAMEWORK = re.compile(
     r"\b(?:all|five|5|three|3) (?:archetypes|dimensions|types|categories)\b"
 )
 _FRAMEWORK_ABOUT = re.compile(
-    r"\b(?:archetypes|dimensions|types|categories|framework|design|overview|options)\b"
+    r"\b(?:archetypes|dimensions|types|categories|framework|design|overview|options|ways)\b"
 )
 #: A question that asks what "we" are: a described situation even when it names an archetype.
 _IDENTITY = re.compile(
@@ -209,6 +209,37 @@ _SITUATION = re.compile(
     r"\bsounds? like (?:us|we)\b|\bdescribes? us\b|\bwhere do we (?:fit|sit|stand)\b|\bwe re\b|\bwe are\b|"
     r"\bwe have\b|\bour (?:company|org|team|firm|startup|business|bank|ml|data|only|ceo|cto)\b|\bi work\b|"
     r"\bat my (?:company|job|work)\b|\bmy (?:company|team|org|employer)\b"
+)
+#: What a described situation asks beyond "what are we": the fields that answer it.
+_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "challenges",
+        re.compile(
+            r"\b(?:risks?|risky|downsides?|drawbacks?|pitfalls?|dangers?|traps?|watch out|look out|"
+            r"careful|concerns?|worr(?:y|ied|ies)|go(?:es)? wrong|going wrong|challenges?|problems?|"
+            r"struggles?|weakness(?:es)?|what could|cons)\b"
+        ),
+    ),
+    (
+        "next_steps",
+        re.compile(
+            r"\b(?:where (?:do|should|would|can) (?:we|i|you) (?:start|begin)|start with|first steps?|"
+            r"next steps?|get started|begin with|what (?:should|do|can|could) (?:we|i) (?:do|change|fix|"
+            r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:improve|fix|get|move|"
+            r"grow|evolve|mature|change|turn|make|start|begin|become)|advice|recommend\w*|suggest\w*|"
+            r"priorit\w*|improve|what to change|what would you change|fix (?:this|it|that))\b"
+        ),
+    ),
+    ("why", re.compile(r"\b(?:why|how come|what explains|what s causing|what causes|the reason)\b")),
+    ("strengths", re.compile(r"\b(?:strengths?|upsides?|advantages?|benefits?|good at|pros|going for us)\b")),
+)
+#: An overview of the whole framework, asked without the words "archetypes" or "dimensions".
+_OVERVIEW = re.compile(
+    r"\b(?:nutshell|tl ?dr|overview|big picture|high level|in short|in brief|summar(?:y|i[sz]e)|"
+    r"cheat ?sheet|whole (?:thing|framework|model)|the framework|this framework|main ideas?|key ideas?|"
+    r"explain (?:it|this|the whole)|crash course|101|basics|primer|eli5)\b|"
+    r"\b(?:things|factors|dimensions|axes|aspects|levers|questions) (?:to|you|we|i|should) "
+    r"(?:\w+ ){0,3}(?:think|consider|look|design|decide|keep in mind|weigh)"
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|we re|our|us|i|my|i m)\b")
 _OWNERSHIP = re.compile(
@@ -284,6 +315,10 @@ class Reading:
     ownership: bool
     #: How many of the cued dimension's words the question uses (two or more: it is about it).
     dimension_cues: int
+    #: What a described situation asks for beyond its archetype ("challenges", "next_steps", "why").
+    asks: tuple[str, ...] = ()
+    #: An overview of the whole framework ("the nutshell version", "what should we think about").
+    overview: bool = False
 
 
 class TopicNames:
@@ -369,4 +404,6 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         identity=situation and bool(_IDENTITY.search(text)),
         ownership=bool(_OWNERSHIP.search(text)),
         dimension_cues=cue_counts[best_dim],
+        asks=tuple(field for field, pattern in _ASKS if pattern.search(text)),
+        overview=bool(_OVERVIEW.search(text)),
     )

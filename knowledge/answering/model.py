@@ -12,12 +12,14 @@ from typing import Literal
 
 from knowledge.lookup import Topic
 
-__all__ = ["MAX_FACTS", "Answer", "AnswerKind", "Fact"]
+__all__ = ["MAX_FACTS", "MAX_OVERVIEW_FACTS", "Answer", "AnswerKind", "Fact"]
 
-AnswerKind = Literal["aspect", "which", "compare", "dimension", "situation", "framework", "unknown"]
+AnswerKind = Literal["aspect", "which", "compare", "dimension", "situation", "framework", "outside"]
 
 #: A reply is read in a channel: a handful of facts, not the whole card.
 MAX_FACTS = 6
+#: An overview names every archetype and every dimension once, which takes a few more.
+MAX_OVERVIEW_FACTS = 8
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,6 @@ class Answer:
     topics: tuple[Topic, ...]
     answered: bool
     suggest_diagnose: bool = False
+    #: The part of a question the framework does not speak to ("how many GPUs should we buy?"),
+    #: said back to the asker so an answer to the rest is not mistaken for an answer to it.
+    declined: str | None = None
