@@ -81,13 +81,21 @@ def render_answer(result: Answer) -> str:
     """The answer as plain text: headline, each fact with its topic, and the diagnose hint."""
     if not result.answered:
         lines = [
-            "The framework does not answer that.",
+            "The framework doesn't cover that.",
             "Ask about the five ML organization archetypes or the three team-design dimensions,",
             'e.g. mlorg ask "what goes wrong when ML sits in the R&D lab?"',
         ]
     else:
         lines = [result.headline, ""]
-        lines += [f"  - [{fact.topic.short_name}] {fact.text}" for fact in result.facts]
+        for fact in result.facts:
+            whose = (
+                f"mlorg's advice for {fact.topic.short_name}"
+                if fact.aspect == "next_steps"
+                else fact.topic.short_name
+            )
+            lines.append(f"  - [{whose}] {fact.text}")
+        if result.declined:
+            lines += ["", f"The framework doesn't cover: {result.declined}"]
     if result.suggest_diagnose:
         lines += ["", "For a fuller picture of your team, run: mlorg diagnose"]
     return "\n".join(lines)

@@ -435,3 +435,36 @@ def test_every_action_id_the_builders_emit_has_a_listener_prefix() -> None:
     assert ids
     for action_id in ids:
         assert actions.handles(action_id), action_id
+
+
+def test_a_declined_question_gets_one_line_on_what_mlorg_can_answer_and_no_facts() -> None:
+    result = ANSWERER.answer("how many GPUs should we buy?")
+
+    blocks = build_answer(result, KB, answer_id="0123456789ab")
+
+    text = visible_text(blocks)
+    assert answer_text(result) == "The framework doesn't cover that."
+    assert "doesn't cover that" in text and "five archetypes" in text
+    assert "•" not in text and not any(t.short_name in text for t in KB.archetypes)
+    actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert not any(a.startswith("mlorg_ask_card") for a in actions)
+
+
+def test_a_question_partly_in_scope_says_which_part_is_left_out() -> None:
+    result = ANSWERER.answer("we're a bank with a 40-person central ML team, how many GPUs should we buy?")
+
+    text = visible_text(build_answer(result, KB, answer_id="0123456789ab"))
+
+    assert "Independent ML division" in text
+    assert "doesn't cover “how many GPUs should we buy?”" in text
+
+
+def test_mlorgs_own_advice_is_marked_as_not_the_frameworks() -> None:
+    result = ANSWERER.answer("we have ML people in a few product teams, where should we start?")
+
+    text = visible_text(build_answer(result, KB, answer_id="0123456789ab"))
+
+    advice = [f for f in result.facts if f.aspect == "next_steps"]
+    assert advice
+    for fact in advice:
+        assert f"{fact.text} _(mlorg's advice for {fact.topic.short_name}, not the framework's)_" in text

@@ -180,7 +180,8 @@ async def test_an_unanswerable_question_is_said_plainly_and_reaches_the_admins_l
 ) -> None:
     reply, _ = await mention(slack, fake_slack, "what's the weather in Paris tomorrow? &lt;!channel&gt;")
 
-    assert "can't answer" in reply.text and "won't guess" in reply.text
+    assert "doesn't cover that" in reply.text and "won't guess" in reply.text
+    assert "•" not in reply.text, "a declined question gets no facts dressed up as an answer"
     assert "&lt;!channel&gt;" in reply.text and "<!channel>" not in reply.text
     assert app.mlorg is not None
     lines = await list_questions(app.mlorg.store)

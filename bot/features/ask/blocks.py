@@ -16,35 +16,50 @@ from bot.features.ask import ids
 from bot.features.diagnose import ids as diagnose_ids
 from bot.slack_text import clip, quote_user_text
 from knowledge import KnowledgeBase
-from knowledge.answering import Answer
+from knowledge.answering import Answer, Fact
 from knowledge.models import Archetype
 
-__all__ = ["answer_text", "build_answer"]
+__all__ = ["CAN_ANSWER", "answer_text", "build_answer"]
 
 _SECTION = 2900
 
 
+#: What mlorg can answer, in one line: said with every question it declines.
+CAN_ANSWER = (
+    "I can answer questions about its five archetypes and three team-design dimensions: what they "
+    "look like, their strengths and challenges, how they compare, and which one sounds like your team."
+)
+
+
 def answer_text(answer: Answer) -> str:
-    """The notification line: the headline, or what mlorg can answer instead."""
+    """The notification line: the headline, or that the framework doesn't cover it."""
     if not answer.answered:
-        return "That isn't something the ML team-structure framework answers."
+        return "The framework doesn't cover that."
     return clip(answer.headline, 150)
+
+
+def _fact_line(fact: Fact) -> str:
+    """A fact with whose it is; mlorg's own advice is marked so nobody takes it for the framework's."""
+    if fact.aspect == "next_steps":
+        return f"• {fact.text} _(mlorg's advice for {fact.topic.short_name}, not the framework's)_"
+    return f"• {fact.text} _({fact.topic.short_name})_"
 
 
 def build_answer(answer: Answer, kb: KnowledgeBase, *, answer_id: str) -> list[dict[str, Any]]:
     blocks: list[Block] = []
     if answer.answered:
-        lines = [f"*{answer.headline}*"]
-        lines += [f"• {fact.text} _({fact.topic.short_name})_" for fact in answer.facts]
+        lines = [f"*{answer.headline}*", *(_fact_line(fact) for fact in answer.facts)]
+        if answer.declined:
+            lines.append(
+                f"_The framework doesn't cover “{quote_user_text(answer.declined, 120)}”, "
+                "so that part is left unanswered._"
+            )
         blocks.append(section(clip("\n".join(lines), _SECTION)))
     else:
-        names = ", ".join(f"*{t.short_name}*" for t in kb.topics)
         blocks.append(
             section(
-                f"I can't answer “{quote_user_text(answer.question, 80)}” from the ML team-structure "
-                "framework, and I won't guess. I can answer questions about its five archetypes and three "
-                f"team-design dimensions ({names}): what they look like, their strengths and challenges, "
-                "where they are typical, how they compare, and which one sounds like your team."
+                f"*The framework doesn't cover that.* “{quote_user_text(answer.question, 80)}” is outside "
+                f"the ML team-structure framework, so I won't guess. {CAN_ANSWER}"
             )
         )
     buttons: list[ButtonElement] = [
