@@ -22,9 +22,10 @@ from knowledge.answering.index import PassageIndex, facts_of
 from knowledge.answering.kinds import ASPECT_CUES, Reading, TopicNames, read
 from knowledge.answering.model import Answer
 from knowledge.answering.properties import Ranking, rankings
-from knowledge.answering.scope import ScopeTest
+from knowledge.answering.scope import ScopeTest, outside_words
 from knowledge.answering.shapes import Shapes
-from knowledge.answering.text import SYNONYMS, clean, content_tokens, stem
+from knowledge.answering.spelling import Speller
+from knowledge.answering.text import STOPWORDS, SYNONYMS, clean, content_tokens, stem
 from knowledge.base import KnowledgeBase
 from knowledge.lookup import Topic, normalize
 from knowledge.models import Archetype, Dimension
@@ -32,6 +33,8 @@ from knowledge.models import Archetype, Dimension
 __all__ = ["OUTSIDE_HEADLINE", "Answerer"]
 
 OUTSIDE_HEADLINE = "The framework doesn't cover that"
+
+_WORD = re.compile(r"[A-Za-z]+")
 
 #: Words that ask across archetypes ("where does each archetype sit on model ownership?").
 _ACROSS = re.compile(r"\b(?:each|every|all|which|who|archetypes|where)\b")
@@ -47,7 +50,7 @@ _WORSE = re.compile(
     r"\b(?:worst|least|slowest|slower|slow|hardest|harder|hard|toughest|tougher|tough|weakest|weaker|"
     r"weak|lowest|poorest|worse|struggles?|struggling|difficult|difficulty|trouble|troubles|fails?|"
     r"failing|rarely|never|lags?|lagging|problems?|pain|bad|fewest|less|can t|cannot|risk\w*|"
-    r"longest|biggest problem|challeng\w*|limited|poor|little)\b"
+    r"longest|biggest problem|challeng\w*|limited|poor|little|smallest|small|smaller|lowest)\b"
 )
 #: Words that turn the worst side back ("least trouble hiring", "fewest problems").
 _NEGATED = re.compile(r"\b(?:least|fewest|less|without|no|not)\b")
@@ -74,7 +77,19 @@ class Answerer:
         self._names = TopicNames(kb)
         self._rankings: tuple[Ranking, ...] = rankings(kb)
         self._shapes = Shapes(kb, self._rankings)
-        self._scope = ScopeTest(self._vocabulary(), self._names.mentioned)
+        self._reading: tuple[ScopeTest, Speller] | None = None
+
+    @property
+    def _readers(self) -> tuple[ScopeTest, Speller]:
+        """The scope test and the speller, built with the index (about 10 ms, not at start-up)."""
+        if self._reading is None:
+            with self._building:
+                if self._reading is None:
+                    self._reading = (
+                        ScopeTest(self._vocabulary(), self._names.mentioned),
+                        Speller(self._known_words()),
+                    )
+        return self._reading
 
     @property
     def index(self) -> PassageIndex:
@@ -95,21 +110,25 @@ class Answerer:
         return self._index is not None
 
     def warm(self) -> None:
-        """Build the index now (for a background thread at start-up)."""
-        _ = self.index
+        """Build the index, the scope test and the speller now (for a background thread at start-up)."""
+        _ = self.index, self._readers
 
     def answer(self, question: str, *, subject: str | None = None) -> Answer:
         """The answer to ``question``; ``subject`` is the topic id a follow-up refers back to."""
-        text = clean(question)
+        scope_test, speller = self._readers
+        text = _WORD.sub(
+            lambda m: speller.mend(m.group(0).lower()) if len(m.group(0)) >= 5 else m.group(0),
+            clean(question),
+        )
         reading = read(self.kb, self._names, text)
         if not reading.text:
             return self._outside(question)
         previous = self.kb.get(subject) if subject else None
         follow_up = self._follows_up(reading, previous)
-        scope = self._scope.judge(
+        scope = scope_test.judge(
             text,
             names_topic=bool(reading.archetypes or reading.dimensions) or follow_up,
-            cued=reading.framework or reading.overview,
+            cued=reading.framework or reading.overview or reading.identity or reading.picks,
         )
         if scope.outside:
             return self._outside(question)
@@ -137,22 +156,35 @@ class Answerer:
     def _in_scope(
         self, question: str, text: str, reading: Reading, previous: Topic | None, follow_up: bool
     ) -> Answer | None:
-        arch = list(reading.archetypes)
+        """The kind of question, in the order that settles overlaps, and the answer for it."""
+        named = [a for a in reading.archetypes if a not in reading.described]
         named_dims = list(reading.dimensions)
         ranking = self._property(reading)
-        if isinstance(previous, Archetype) and len(arch) == 1 and reading.comparing and previous != arch[0]:
-            arch.insert(0, previous)
-        if len(arch) >= 2:
-            return self._shapes.compare(question, reading, tuple(arch), ranking)
-        if (reading.framework or reading.overview) and not arch and not named_dims and not follow_up:
+        picks = reading.picks and (self._ranks(reading.text) or reading.aspect == "typical_organizations")
+        if isinstance(previous, Archetype) and len(named) == 1 and reading.comparing and previous != named[0]:
+            named.insert(0, previous)
+        overview = (reading.framework or reading.overview) and not reading.identity and not follow_up
+        if overview and (reading.overview or not reading.archetypes) and not picks and not named_dims:
             return self._shapes.framework(question, reading)
-        if reading.situation and (reading.identity or not arch) and not follow_up and not named_dims:
-            return self._shapes.situation(question, text, reading, self.index)
-        subject: Topic | None = arch[0] if arch else (named_dims[0] if named_dims else None)
+        if len(named) >= 2 and not reading.identity:
+            return self._shapes.compare(question, reading, tuple(named), ranking)
+        if len(reading.archetypes) >= 2 and reading.comparing and not reading.situation:
+            return self._shapes.compare(question, reading, reading.archetypes, ranking)
+        if len(named_dims) >= 2 and not reading.archetypes:
+            return self._shapes.dimensions(question, tuple(named_dims))
+        if picks and not named and not named_dims and not reading.identity:
+            return self._which(question, text, reading, ranking)
+        if reading.situation and not follow_up and (reading.identity or (not named and not named_dims)):
+            found = self._shapes.situation(question, text, reading, self.index, prefer=reading.archetypes)
+            if found is not None:
+                return found
+        subject: Topic | None = named[0] if named else (named_dims[0] if named_dims else None)
+        if subject is None and reading.described:
+            subject = reading.described[0]
         if subject is None and follow_up:
             subject = previous
         if isinstance(subject, Archetype):
-            return self._about_archetype(question, reading, subject, named_dims)
+            return self._about_archetype(question, reading, subject, named_dims, ranking)
         if isinstance(subject, Dimension):
             if reading.aspect in ("covers", "questions", "looks_like") or not (
                 reading.ownership or _ACROSS.search(reading.text) or reading.aspect == "position"
@@ -161,31 +193,42 @@ class Answerer:
             return self._shapes.dimension(question, subject, None)
         if reading.cued_dimension is not None and reading.ownership and not self._ranks(reading.text):
             return self._shapes.dimension(question, reading.cued_dimension, None)
-        if reading.which or ranking is not None:
-            return self._which(question, text, reading, ranking)
-        if reading.situation:
-            return self._shapes.situation(question, text, reading, self.index)
         return self._which(question, text, reading, ranking)
 
     def _about_archetype(
-        self, question: str, reading: Reading, archetype: Archetype, named_dims: list[Dimension]
+        self,
+        question: str,
+        reading: Reading,
+        archetype: Archetype,
+        named_dims: list[Dimension],
+        ranking: Ranking | None = None,
     ) -> Answer:
         dimension = named_dims[0] if named_dims else None
-        if dimension is None and (
-            (reading.ownership and reading.aspect not in ("strengths", "challenges", "looks_like"))
-            or reading.dimension_cues >= 2
+        if (
+            dimension is None
+            and reading.aspect not in ("strengths", "challenges", "looks_like")
+            and not reading.asks
+            and (reading.ownership or reading.dimension_cues >= 2)
         ):
             dimension = reading.cued_dimension
         if dimension is not None:
             return self._shapes.dimension(question, dimension, archetype)
-        aspect = reading.aspect
-        if "next_steps" in reading.asks and aspect in (None, "challenges", "strengths"):
-            aspect = "next_steps"
+        if dimension is None and reading.aspect is None and not reading.asks and ranking is not None:
+            wanted = ranking.property.dimension
+            if (
+                wanted is not None
+                and wanted in archetype.positions
+                and isinstance(self.kb.get(wanted), Dimension)
+            ):
+                return self._shapes.dimension(question, self.kb.get(wanted), archetype)  # type: ignore[arg-type]
+        if reading.both_sides:
+            return self._shapes.aspect(question, archetype, "both_sides")
+        aspect = "next_steps" if "next_steps" in reading.asks else reading.aspect
         return self._shapes.aspect(question, archetype, aspect)
 
     def _which(self, question: str, text: str, reading: Reading, ranking: Ranking | None) -> Answer | None:
         if ranking is not None and reading.aspect != "typical_organizations" and self._ranks(reading.text):
-            ranked = self._shapes.ranked(question, ranking, worst=self._worst(reading.text))
+            ranked = self._shapes.ranked(question, text, ranking, worst=self._worst(reading.text))
             if ranked is not None:
                 return ranked
         return self._shapes.which(question, text, reading, self.index)
@@ -217,6 +260,24 @@ class Answerer:
 
     def _outside(self, question: str) -> Answer:
         return Answer(question, "outside", OUTSIDE_HEADLINE, (), (), False)
+
+    def _known_words(self) -> set[str]:
+        """Whole words mlorg reads (content, names, every cue), for mending typos against."""
+        known: set[str] = set(STOPWORDS) | set(SYNONYMS) | {w for v in SYNONYMS.values() for w in v}
+        for topic in self.kb.topics:
+            texts = [f.text for f in facts_of(self.kb, topic)]
+            texts += [topic.name, topic.short_name, *topic.aliases]
+            if isinstance(topic, Archetype):
+                texts += list(topic.next_steps)
+            for text in texts:
+                known.update(normalize(text).split())
+        for _, cues in ASPECT_CUES:
+            known.update(w for cue in cues for w in cue.split())
+        for ranking in self._rankings:
+            known.update(ranking.property.cues)
+        known.update(_QUESTION_WORDS.split())
+        known.update(outside_words())
+        return known
 
     def _vocabulary(self) -> set[str]:
         """The framework's language: every content word, every topic name, every cue word."""

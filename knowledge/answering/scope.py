@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from knowledge.answering.text import STOPWORDS, stem, words
 
-__all__ = ["MIN_COVERAGE", "OUTSIDE", "Scope", "ScopeTest"]
+__all__ = ["MIN_COVERAGE", "OUTSIDE", "Scope", "ScopeTest", "outside_words"]
 
 #: The share of content words the framework must know for a question naming no topic and
 #: no kind cue to count as in scope. Calibrated on the development half of the blind set.
@@ -47,7 +47,9 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
         # Hardware, cloud, vendors, tools and libraries.
-        r"\b(?:gpus?|tpus?|a100s?|h100s?|graphics cards?)\b",
+        r"\b(?:how many|which|what|buy|buying|purchase|order|rent|renting|budget for|need|spend on)\b"
+        r"(?: \w+){0,3} (?:gpus?|tpus?|a100s?|h100s?|graphics cards?|servers?)\b",
+        r"\b(?:gpus?|tpus?|a100s?|h100s?) (?:should|do we need|to buy|per)\b",
         rf"\b(?:{_TECH})\b",
         r"\b(?:vendors?|librar(?:y|ies)|packages?|frameworks? should|programming languages?|"
         r"feature stores?|vector (?:db|dbs|database|databases|stores?)|data warehouse (?:product|vendor|tool)|"
@@ -76,6 +78,8 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"regression|classifier|clustering|embeddings? model|fine ?tun\w*|hyper ?parameters?|"
         r"learning rate|epochs?|batch size|overfit\w*|loss function|prompt engineering|prompts?|rag|"
         r"a b test\w*|ab test\w*|accuracy of|f1|auc|precision and recall|drift detection)\b",
+        r"\b(?:ci|ci cd|cicd|continuous integration|unit tests?|training code|inference code|serving code|"
+        r"pickle|scp\w*|code reviews?|linting|git|version control)\b",
         r"\bhow (?:do|can|should) (?:i|we|you) (?:train|tune|fine|label|clean|deploy a|serve|scale|"
         r"monitor|version|containeri[sz]e|optimi[sz]e|speed up|debug)\b",
         # Career, HR and workplace matters.
@@ -90,13 +94,64 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
 #: Words that ask about the framework's own subject, without naming a topic.
 _IN_SCOPE_CUES = re.compile(
     r"\b(?:archetypes?|framework|dimensions?|org (?:design|chart|structure)|team (?:design|structure|setup)|"
-    r"structur\w*|organi[sz]\w*|report(?:s|ing)? (?:to|into|up)|centrali[sz]\w*|decentrali[sz]\w*|"
-    r"embedded|research lab|r and d|ml team|ml teams|ml org|ml division|data scientists? sit|"
+    r"structur\w*|organi[sz]\w*|report(?:s|ing|ed)? (?:\w+ )?(?:to|into|up)|centrali[sz]\w*|decentrali[sz]\w*|"
+    r"embedded|research lab|r and d|ml (?:team|teams|org|orgs|division|group|groups|unit|department|people|"
+    r"engineers|folks|function)|data scientists?|researchers|"
     r"diagnos\w*)\b"
 )
+#: Words the framework uses that any workplace question uses too: they never make a question
+#: the framework's ("what's a good team offsite?" shares "good" and "team" with the content).
+_EVERYDAY = frozenset(
+    [
+        "good",
+        "bad",
+        "best",
+        "better",
+        "team",
+        "teams",
+        "people",
+        "person",
+        "company",
+        "work",
+        "working",
+        "job",
+        "fix",
+        "make",
+        "get",
+        "need",
+        "want",
+        "help",
+        "time",
+        "way",
+        "new",
+        "big",
+        "small",
+        "thing",
+        "things",
+        "engineers",
+        "engineer",
+        "manager",
+        "managers",
+        "meeting",
+        "meetings",
+    ]
+)
+_ASKING = re.compile(r"(?:how|what|which|who|why|where|when|should|do|does|is|are|can|could|would)\b")
 _CLAUSE = re.compile(
     r"(?<=[?.!;])\s+|\s*[,;:]\s+(?=(?:and |but |also |so |plus )?(?:how|what|which|should|do|can|could|would|is|are|any|and|but|also|plus)\b)|\s+(?:and|but|also|plus) (?=(?:how|what|which|should|do|can|could|would|also)\b)",
     re.I,
+)
+
+
+def outside_words() -> set[str]:
+    """Words of the out-of-scope cues a typo may hide ("promted"), for mending typos against."""
+    return set(re.findall(r"[a-z]{4,}", _TECH)) | set(_OUTSIDE_WORDS.split())
+
+
+_OUTSIDE_WORDS = (
+    "promoted promotion promote salary salaries interview interviews resume compensation bonus "
+    "equity hardware kubernetes library libraries vendor vendors weather recipe pytorch tensorflow "
+    "python script function transformer regression hyperparameter notebook notebooks"
 )
 
 
@@ -129,7 +184,7 @@ class ScopeTest:
         content = [w for w in words(text) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
         if not content:
             return 0.0
-        known = sum(1 for w in content if stem(w) in self.vocabulary)
+        known = sum(1 for w in content if stem(w) in self.vocabulary and w not in _EVERYDAY)
         return known / len(content)
 
     def asks_outside(self, text: str) -> bool:
@@ -140,22 +195,38 @@ class ScopeTest:
         """Which clauses to answer and which to decline.
 
         ``names_topic``: the question names an archetype or dimension; ``cued``: a kind of
-        question the answerer knows is recognised (a comparison, a superlative, a described
-        situation, an overview) on the whole text.
+        question the answerer knows is recognised (an overview, a described situation, a
+        follow-up) on the whole text.
         """
         coverage = self.coverage(question)
         if not self.asks_outside(question):
             in_scope = names_topic or cued or bool(_IN_SCOPE_CUES.search(" ".join(words(question))))
             return Scope(question if in_scope or coverage >= MIN_COVERAGE else "", None, coverage)
         clauses = [c.strip(" ,;") for c in _CLAUSE.split(question) if c and c.strip(" ,;")]
-        kept = [c for c in clauses if not self.asks_outside(c) and self._speaks_framework(c)]
         declined = [c for c in clauses if self.asks_outside(c)]
-        if not kept or not declined:
+        kept = [c for c in clauses if c not in declined]
+        # The rest is answered when it asks something the framework covers, or names one of its
+        # topics; its other clauses come along as context ("we're a retail bank; …; what are we?").
+        # A statement naming nothing ("I inherited five ML engineers") is only the context of
+        # the question that was declined.
+        if not declined or not any(
+            self._topics_in(words(c)) or (_asks(c) and self._speaks_framework(c)) for c in kept
+        ):
             return Scope("", question, coverage)
         return Scope(" ".join(kept), " ".join(declined), coverage)
 
     def _speaks_framework(self, clause: str) -> bool:
+        """A clause worth answering: it names a topic or the framework's subject, or asks in its words.
+
+        A statement in framework-ish words that names nothing ("I inherited a team of five ML
+        engineers") is context for the question it came with, not a question of its own.
+        """
         tokens = words(clause)
         if _IN_SCOPE_CUES.search(" ".join(tokens)) or self._topics_in(tokens):
             return True
-        return len(tokens) >= 4 and self.coverage(clause) >= MIN_COVERAGE
+        return _asks(clause) and len(tokens) >= 4 and self.coverage(clause) >= MIN_COVERAGE
+
+
+def _asks(clause: str) -> bool:
+    """A clause that asks something, rather than telling the context."""
+    return clause.rstrip().endswith("?") or bool(_ASKING.match(" ".join(words(clause))))

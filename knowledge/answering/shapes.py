@@ -12,9 +12,9 @@ from collections import defaultdict
 
 from knowledge.answering.index import Hit, PassageIndex, facts_of, next_steps_of, position_text
 from knowledge.answering.kinds import Reading
-from knowledge.answering.model import MAX_FACTS, MAX_OVERVIEW_FACTS, Answer, Fact
+from knowledge.answering.model import MAX_FACTS, MAX_OVERVIEW_FACTS, Answer, AnswerKind, Fact
 from knowledge.answering.properties import Ranking
-from knowledge.answering.text import query_tokens, stem
+from knowledge.answering.text import content_tokens, query_tokens, stem
 from knowledge.base import KnowledgeBase
 from knowledge.lookup import Topic
 from knowledge.models import Archetype, Dimension
@@ -31,6 +31,7 @@ ASPECT_TITLES = {
     "covers": "what it covers",
     "questions": "the questions it asks",
     "next_steps": "where to start (mlorg's advice)",
+    "both_sides": "strengths and challenges",
 }
 #: Field weights for a described situation: what a team looks like says most about it.
 SITUATION_WEIGHTS = {
@@ -104,10 +105,20 @@ class Shapes:
         if isinstance(topic, Archetype):
             if aspect == "next_steps" and topic.next_steps:
                 chosen = list(next_steps_of(topic))
+            elif aspect == "both_sides":
+                chosen = list(
+                    _round_robin(
+                        [
+                            [f for f in facts if f.aspect == "strengths"],
+                            [f for f in facts if f.aspect == "challenges"],
+                        ]
+                    )
+                )
             else:
                 aspect = (
                     aspect
-                    if aspect in ASPECT_TITLES and aspect not in ("covers", "questions", "next_steps")
+                    if aspect in ASPECT_TITLES
+                    and aspect not in ("covers", "questions", "next_steps", "both_sides")
                     else "summary"
                 )
                 chosen = [f for f in facts if f.aspect == aspect]
@@ -121,7 +132,15 @@ class Shapes:
             if aspect == "summary":
                 chosen = [f for f in facts if f.aspect in ("summary", "questions")]
         headline = f"{topic.short_name}: {ASPECT_TITLES[aspect]}"
-        return Answer(question, "aspect", headline, tuple(chosen[:MAX_FACTS]), (topic,), True)
+        # Anything about a dimension, or about where an archetype sits on them, is a dimension question.
+        kind: AnswerKind = "dimension" if isinstance(topic, Dimension) or aspect == "position" else "aspect"
+        return Answer(question, kind, headline, tuple(chosen[:MAX_FACTS]), (topic,), True)
+
+    def dimensions(self, question: str, dimensions: tuple[Dimension, ...]) -> Answer:
+        """Two or more dimensions side by side: what each asks and what it covers."""
+        columns = [[f for f in facts_of(self.kb, d) if f.aspect in ("summary", "covers")] for d in dimensions]
+        headline = " vs ".join(d.name for d in dimensions) + ": what each is about"
+        return Answer(question, "dimension", headline, _round_robin(columns), dimensions, True)
 
     # -- several archetypes -------------------------------------------------------------------
 
@@ -179,12 +198,20 @@ class Shapes:
         text = position_text(self.kb, topic, dimension_id)
         return [Fact(topic, "position", text)] if text else [Fact(topic, "summary", topic.summary)]
 
-    def ranked(self, question: str, ranking: Ranking, *, worst: bool) -> Answer | None:
-        """Archetypes ranked by a property, the most (or least) favoured first; None if none is."""
+    def ranked(self, question: str, text: str, ranking: Ranking, *, worst: bool) -> Answer | None:
+        """Archetypes ranked by a property, the most (or least) favoured first; None if none is.
+
+        Within a side, an archetype whose facts share the question's own words comes first:
+        "where does investment stay smallest?" is R&D's fact, though Nascent's lack of
+        support sits on the same side of the same property.
+        """
         side = ranking.worst if worst else ranking.best
         if not side:
             return None
-        placed = side[:2]
+        asked = set(query_tokens(text)) - GENERIC - ranking.cue_stems
+        placed = sorted(
+            side, key=lambda p: -len(asked & {t for f in p.facts for t in content_tokens(f.text)})
+        )[:2]
         facts = tuple(f for p in placed for f in p.facts[:2])[:MAX_FACTS]
         topics = tuple(p.archetype for p in placed)
         lead = topics[0].short_name
@@ -210,34 +237,53 @@ class Shapes:
 
     # -- a described situation ----------------------------------------------------------------
 
-    def situation(self, question: str, text: str, reading: Reading, index: PassageIndex) -> Answer | None:
-        """The archetype the description resembles, the facts that matched, and what was asked."""
-        hits = relevant(index.search(query_tokens(text), weights=SITUATION_WEIGHTS, archetypes_only=True))
-        if not hits:
+    def situation(
+        self,
+        question: str,
+        text: str,
+        reading: Reading,
+        index: PassageIndex,
+        *,
+        prefer: tuple[Archetype, ...] = (),
+    ) -> Answer | None:
+        """The archetype the description resembles, the facts that matched, and what was asked.
+
+        ``prefer``: archetypes the description itself points at ("a central ML unit"); the
+        first one the search also finds leads, whatever its rank.
+        """
+        weights = SITUATION_WEIGHTS
+        if {"why", "challenges"} & set(reading.asks):
+            weights = {**weights, "challenges": 1.2}  # the symptom described is a challenge's
+        hits = relevant(index.search(query_tokens(text), weights=weights, archetypes_only=True))
+        if not hits and not prefer:
             return None
-        ranked = by_archetype(hits, keep=0.5, limit=3)
-        lead = ranked[0][0].fact.topic
-        matched = [hit.fact for hit in ranked[0][:2] if hit.fact.aspect not in ("challenges", "strengths")]
-        matched = matched or [ranked[0][0].fact]
-        asked = self._asked(lead, reading, ranked[0])
-        others = [best[0].fact for best in ranked[1:]]
+        ranked = by_archetype(hits, keep=0.5, limit=3) if hits else []
+        preferred = [a.id for a in prefer]
+        ranked.sort(
+            key=lambda group: (
+                preferred.index(group[0].fact.topic.id)
+                if group[0].fact.topic.id in preferred
+                else len(preferred)
+            )
+        )
+        lead: Topic = ranked[0][0].fact.topic if ranked else prefer[0]
+        if prefer and lead.id not in preferred:
+            lead = prefer[0]
+            ranked.insert(0, [h for h in hits if h.fact.topic.id == lead.id])
+        lead_hits = ranked[0] if ranked else []
+        matched = [hit.fact for hit in lead_hits[:2] if hit.fact.aspect not in ("challenges", "strengths")]
+        if not matched:
+            matched = [f for f in facts_of(self.kb, lead) if f.aspect == "looks_like"][:1]
+        asked = self._asked(lead, reading, lead_hits)
+        others = [best[0].fact for best in ranked[1:] if best]
         facts = _unique([*matched[: 1 if asked else 2], *asked, *others])[:MAX_FACTS]
-        topics = tuple({f.topic.id: f.topic for f in facts}.values())
+        topics = (lead, *{f.topic.id: f.topic for f in facts if f.topic.id != lead.id}.values())
         headline = f"Sounds most like {lead.short_name}"
-        alternatives = [t.short_name for t in topics if t != lead]
-        if alternatives:
-            headline += " (or " + ", ".join(alternatives) + ")"
+        if len(topics) > 1:
+            headline += " (or " + ", ".join(t.short_name for t in topics[1:]) + ")"
         if asked:
             headline += f"; {_asked_title(asked)}"
-        return Answer(
-            question,
-            "situation",
-            headline,
-            tuple(facts),
-            (lead, *(t for t in topics if t != lead)),
-            True,
-            True,
-        )
+        return Answer(question, "situation", headline, tuple(facts), topics, True, True)
 
     def _asked(self, lead: Topic, reading: Reading, hits: list[Hit]) -> list[Fact]:
         """The facts for what a situation asks: its risks, where to start, or what explains a symptom."""
@@ -336,9 +382,14 @@ def by_archetype(hits: list[Hit], *, keep: float, limit: int) -> list[list[Hit]]
     groups: dict[str, list[Hit]] = defaultdict(list)
     for hit in hits:
         groups[hit.fact.topic.id].append(hit)
-    ranked = sorted(groups.values(), key=lambda group: group[0].score, reverse=True)
-    top = ranked[0][0].score
-    return [group for group in ranked if group[0].score >= keep * top][:limit]
+    ranked = sorted(groups.values(), key=_weight, reverse=True)
+    top = _weight(ranked[0])
+    return [group for group in ranked if _weight(group) >= keep * top][:limit]
+
+
+def _weight(group: list[Hit]) -> float:
+    """An archetype's evidence: its best passage, and half its second (two facts beat one)."""
+    return group[0].score + (0.5 * group[1].score if len(group) > 1 else 0.0)
 
 
 def _round_robin(columns: list[list[Fact]]) -> tuple[Fact, ...]:

@@ -143,6 +143,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "everywhere": ("everywhere", "permeates", "whole"),
     "throughout": ("everywhere", "permeates", "whole"),
     "value": ("value", "business"),
+    "sprint": ("engineering", "management", "cycles"),
+    "sprints": ("engineering", "management", "cycles"),
+    "roadmap": ("cycles", "justify", "management"),
+    "squad": ("product", "teams"),
+    "squads": ("product", "teams"),
+    "pm": ("product", "managers"),
+    "pms": ("product", "managers"),
+    "coo": ("senior", "leadership"),
+    "cdo": ("senior", "leadership"),
+    "cio": ("senior", "leadership"),
 }
 
 #: Whole phrases first (on the normalized text), for meanings that single words miss.
@@ -164,7 +174,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bcost centre\b|\bcost center\b", " investment small "),
         (r"\bproduct teams?\b", " product teams "),
         (
-            r"\breports? (?:to|into|up to) (?:the )?(?:ceo|cto|exec|executives|leadership)\b",
+            r"\breport(?:s|ing)? (?:straight |directly |right )?(?:to|into|up to) (?:the )?"
+            r"(?:ceo|cto|coo|cdo|cio|cfo|exec|execs|executives|leadership|chief \w+ officer|c suite|board)\b",
             " reports senior leadership directly ",
         ),
         (r"\bbusiness (?:lines?|units?)\b", " business lines units "),
