@@ -172,7 +172,7 @@ class Answerer:
             return self._shapes.compare(question, reading, reading.archetypes, ranking)
         if len(named_dims) >= 2 and not reading.archetypes:
             return self._shapes.dimensions(question, tuple(named_dims))
-        if picks and not named and not named_dims and not reading.identity:
+        if picks and not reading.archetypes and not named_dims and not reading.identity:
             return self._which(question, text, reading, ranking)
         if reading.situation and not follow_up and (reading.identity or (not named and not named_dims)):
             found = self._shapes.situation(question, text, reading, self.index, prefer=reading.archetypes)
@@ -237,11 +237,14 @@ class Answerer:
         """The property the question ranks or compares by, if it names one."""
         tokens = reading.text.split()
         stems = {stem(t) for t in tokens}
-        best: tuple[int, Ranking] | None = None
+        cued = reading.cued_dimension.id if reading.cued_dimension is not None else None
+        best: tuple[float, Ranking] | None = None
         for ranking in self._rankings:
-            hits = len(stems & ranking.cue_stems) + sum(
+            hits: float = len(stems & ranking.cue_stems) + sum(
                 2 for phrase in ranking.property.phrases if f" {phrase} " in f" {reading.text} "
             )
+            if hits and ranking.property.dimension is not None and ranking.property.dimension == cued:
+                hits += 0.5  # a tie goes to the property of the dimension the question is about
             if hits and (best is None or hits > best[0]):
                 best = (hits, ranking)
         return best[1] if best else None

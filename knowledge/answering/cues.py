@@ -26,6 +26,7 @@ __all__ = [
     "FRAMEWORK_ABOUT",
     "IDENTITY",
     "ML_PEOPLE",
+    "NEGATED",
     "OVERVIEW",
     "OWNERSHIP",
     "PICKS",
@@ -98,6 +99,13 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gotchas",
             "lose",
             "bad news",
+            "worried",
+            "worry",
+            "worries",
+            "concerned",
+            "concern",
+            "concerns",
+            "wrong",
         ),
     ),
     (
@@ -145,6 +153,11 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "what kind of company",
             "companies",
             "company",
+            "what kind of orgs",
+            "what kinds of orgs",
+            "which orgs",
+            "what orgs",
+            "end up",
             "industry",
             "industries",
             "sector",
@@ -198,6 +211,10 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "who reports",
             "hire",
             "who do they hire",
+            "set up",
+            "answer to",
+            "answers to",
+            "structured",
             "staffed",
             "who works",
             "report to",
@@ -254,7 +271,7 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:risks?|risky|downsides?|drawbacks?|pitfalls?|dangers?|traps?|watch out|look out|"
             r"careful|concerns?|worr(?:y|ied|ies)|go(?:es)? wrong|going wrong|challenges?|problems?|"
             r"struggles?|weakness(?:es)?|what could|cons|bites?|hard part|hardest part|tricky|lose|"
-            r"give up|gotchas?)\b"
+            r"give up|gotchas?|wrong|worried|worry)\b"
         ),
     ),
     (
@@ -262,7 +279,7 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:where (?:do|should|would|can) (?:we|i|you) (?:start|begin)|start with|first steps?|"
             r"next steps?|get started|begin with|what (?:should|do|can|could) (?:we|i) (?:do|change|fix|"
-            r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:improve|fix|get|move|"
+            r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:even |ever |best |possibly )?(?:improve|fix|get|move|"
             r"grow|evolve|mature|change|turn|make|start|begin|become)|advice|recommend\w*|suggest\w*|"
             r"priorit\w*|improve|what to change|what would you change|fix (?:this|it|that)|"
             r"next move|get better|do better|get more out|level up|what now)\b"
@@ -289,7 +306,8 @@ OVERVIEW = re.compile(
     r"\b(?:nutshell|tl ?dr|overview|big picture|high level|in short|in brief|summar(?:y|i[sz]e)|"
     r"cheat ?sheet|whole (?:thing|framework|model)|the framework|this framework|main ideas?|key ideas?|"
     r"explain (?:it|this|the whole)|crash course|101|basics|primer|eli5|landscape|fit together|"
-    r"fits together|relationship between|how you think about|options we have)\b|"
+    r"fits together|relationship between|how you think about|options we have|relate|relates|related to|"
+    r"connect|connected|map onto|map to)\b|"
     r"\bhow (?:should|do|can|would) (?:i|we|you|companies|orgs|one) (?:best )?(?:structure|organi[sz]e|set up|arrange) "
     r"(?:an? |our |the |their )?(?:ml|ai|data science|machine learning)\b|"
     r"\bhow should (?:an? |our |the )?(?:ml|ai|data science) (?:org|team|organi[sz]ation|function|group)s? be "
@@ -394,18 +412,38 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), archetype)
     for pattern, archetype in (
         (
+            r"\b(?:ml|ai) (?:in|across|into) every (?:department|team|unit|part|product|function)\b"
+            r"|\b(?:ml|ai) everywhere\b|\b(?:ml|ai) (?:focused |first |native )?startup\b"
+            r"|\b(?:ceo|founder|founders|leadership|board) (?:is |are )?(?:all in|obsessed|invests|invested|bets|betting)\b"
+            r"|\bevery (?:product team|department|team|business unit) has (?:ml|ai|someone|an ml|its own ml)\b"
+            r"|\bproduct (?:folks|teams|people|managers) (?:\w+ )?(?:deploy|run|operate|maintain)\b",
+            "ml_first",
+        ),
+        (
             rf"\b{ML_PEOPLE} (?:\w+ )?(?:inside|in|within|with|alongside|embedded in|sitting in|sit in|"
-            r"sit with|sits with|sits in|spread across|scattered across) (?:the |our |their |a few |some |each )?"
-            r"(?:product|business) (?:teams?|squads?|units?|lines?)\b",
+            r"sit with|sits with|sits in|sitting with|spread across|scattered across) "
+            r"(?:the |our |their |a few |some |each |every )?(?:product|business) (?:teams?|squads?|units?|lines?|groups?)\b"
+            rf"|\b{ML_PEOPLE} (?:\w+ )?(?:sitting|sit|sits|working) (?:next to|alongside|with) (?:the )?"
+            r"(?:backend |software |product |app )?(?:devs|developers|engineers)\b"
+            r"|\breport(?:s|ing)? (?:up )?to (?:the |their |our )?(?:\w+ )?(?:eng|engineering|tech) leads?\b",
             "embedded",
         ),
-        (r"\bcentral (?:ml|ai|data science) (?:team|group|unit|division|function|org)\b", "independent"),
+        (
+            r"\bcentral (?:ml |ai |data science )?(?:team|group|unit|division|function|org)\b",
+            "independent",
+        ),
         (r"\bembed(?:ding)? (?:ml|ai|them|our|the|data|people)\b", "embedded"),
         (
             r"\b(?:nobody|no one|noone|none of us) (?:\w+ ){0,2}(?:does|do|doing|works on|owns|knows) "
-            r"(?:ml|ai|machine learning|data science)\b|\bno (?:ml|ai|data science) (?:team|people|function|expertise)\b",
+            r"(?:ml|ai|machine learning|data science)\b|\bno (?:ml|ai|data science) (?:team|people|function|expertise)\b"
+            r"|\bside (?:project|projects|gig)\b|\bbetween tickets\b|\bin (?:their|his|her|our) spare time\b"
+            r"|\bwhen (?:they|someone|he|she|we) (?:has|have|find|finds) (?:the )?time\b",
             "nascent",
         ),
-        (r"\b(?:research|r and d) (?:lab|labs|department|arm|division)\b", "rnd"),
+        (r"\b(?:research|r and d|innovation) (?:lab|labs|department|arm|division|group|team)\b", "rnd"),
     )
+)
+#: Words before a description that deny it ("there's no central ML function").
+NEGATED = re.compile(
+    r"\b(?:no|not|without|never|isn t|aren t|lack|lacks|instead of|rather than)(?: \w+){0,2} $"
 )

@@ -7,6 +7,7 @@ and a rule that does not fire falls through to the search rather than to a guess
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import get_close_matches
 
@@ -24,6 +25,7 @@ from knowledge.answering.cues import (
     FRAMEWORK,
     FRAMEWORK_ABOUT,
     IDENTITY,
+    NEGATED,
     OVERVIEW,
     OWNERSHIP,
     PICKS,
@@ -133,11 +135,43 @@ def aspect_of(text: str) -> str | None:
     padded = f" {text} "
     found: list[tuple[int, int, str]] = []
     for order, (aspect, cues) in enumerate(ASPECT_CUES):
-        places = [padded.find(f" {cue} ") for cue in cues]
+        places = [padded.find(f" {cue} ") for cue in cues if cue not in _WEAK_CUES]
         first = min((p for p in places if p >= 0), default=-1)
         if first >= 0:
             found.append((first, order, aspect))
-    return min(found)[2] if found else None
+    if found:
+        return min(found)[2]
+    return next(
+        (aspect for aspect, cues in ASPECT_CUES if any(f" {c} " in padded for c in cues if c in _WEAK_CUES)),
+        None,
+    )
+
+
+#: Cue words that name an aspect only when no other does ("the typical challenges" asks challenges).
+_WEAK_CUES = frozenset({"typical", "typically"})
+
+
+def _denied(text: str, archetype: Archetype, mentions: list[tuple[Topic, str]]) -> bool:
+    """An archetype described only in denial ("there's no central ML function")."""
+    keys = [key for topic, key in mentions if topic == archetype]
+    if not keys or any(key not in DESCRIPTIVE_ALIASES for key in keys):
+        return False
+    return all(NEGATED.search(text[: text.find(key)]) for key in keys)
+
+
+def _asked_aspect(question: str, text: str) -> str | None:
+    """The aspect the question itself asks for: its last asking sentence first, then the whole.
+
+    Long questions give context first ("we report to the chief data officer…") and ask last
+    ("what typically goes wrong for teams like ours?"); the context's cue words must not win.
+    """
+    sentences = [s for s in re.split(r"(?<=[?.!])\s+", question.strip()) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    for sentence in reversed(asking):
+        aspect = aspect_of(" ".join(words(sentence)))
+        if aspect is not None:
+            return aspect
+    return aspect_of(text)
 
 
 def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
@@ -154,11 +188,20 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         for t in topics
         if isinstance(t, Archetype) and all(key in DESCRIPTIVE_ALIASES for m, key in mentions if m == t)
     ]
+    described = [a for a in described if not _denied(text, a, mentions)]
+    topics = [t for t in topics if not (isinstance(t, Archetype) and _denied(text, t, mentions))]
+    # A setup described in so many words outranks an alias met in passing: ML-first's "CEO all
+    # in, experts everywhere, a central group" must not read as the central group alone.
+    by_description: list[Archetype] = []
     for pattern, archetype_id in DESCRIPTIONS:
         found = kb.get(archetype_id)
-        if isinstance(found, Archetype) and found not in topics and pattern.search(text):
-            topics.append(found)
-            described.append(found)
+        match = pattern.search(text)
+        if isinstance(found, Archetype) and match and not NEGATED.search(text[: match.start()]):
+            by_description.append(found)
+    named_ids = {t.id for t, key in mentions if key not in DESCRIPTIVE_ALIASES}
+    described = [a for a in [*by_description, *described] if a.id not in named_ids]
+    described = [a for i, a in enumerate(described) if a not in described[:i]]
+    topics += [a for a in by_description if a not in topics]
     stems = {stem(t) for t in tokens}
     cue_counts = {d: len(stems & cues) for d, cues in DIMENSION_CUES.items()}
     best_dim = max(cue_counts, key=lambda d: cue_counts[d])
@@ -177,7 +220,7 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         text=text,
         archetypes=tuple(t for t in topics if isinstance(t, Archetype)),
         dimensions=tuple(t for t in topics if isinstance(t, Dimension)),
-        aspect=aspect_of(text),
+        aspect=_asked_aspect(question, text),
         both_sides=bool(BOTH_SIDES.search(text)),
         cued_dimension=cued,
         comparing=bool(COMPARE.search(text)),

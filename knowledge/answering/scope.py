@@ -61,7 +61,8 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"different\b|design\b|of (?:the|these|them)\b)\w+",
         r"\bhow (?:much|big|large|small) (?:should|would|do|does|is|are|budget|money|data do|data should|"
         r"data is enough|data we need|compute)\b",
-        r"\bhow much data\b(?=.*\b(?:need|needs|enough|train|require|requires)\b)",
+        r"\bhow much (?:\w+ )?data\b(?=.*\b(?:need|needs|enough|train|require|requires)\b)",
+        r"\b(?:data lakes?|lakehouses?|data mesh|etl tools?)\b",
         r"\b(?:ratio|ratios|headcount|head count|fte|ftes|team size|size of (?:the|a|our) team|"
         r"(?:ideal|right|optimal|perfect|good) (?:size|number|ratio|team size))\b",
         r"\bper (?:data scientist|engineer|ml engineer|researcher|team|head)\b",
@@ -86,6 +87,10 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:promot\w*|interview\w*|resumes?|cv|cvs|performance reviews?|layoffs?|lay off|fire|firing|"
         r"visa|visas|parental leave|vacation|pto|remote work|work from home|wfh|onboarding checklist|"
         r"job titles?|job descriptions?|offer letter|negotiat\w*|okrs?|kpis?)\b",
+        # Managing people one to one.
+        r"\b(?:give|giving) (?:\w+ ){0,2}feedback to\b|\b(?:deadlines?|1 ?on ?1s?|1 1s|one on ones?|motivat\w*|"
+        r"morale|burn ?out|tips on being|better leader|good leader|better manager|good manager|"
+        r"leadership (?:tips|advice|style))\b",
         # Small talk and the rest of the world.
         r"\b(?:weather|capital of|recipe|pizza|lunch|football|soccer|movie|song|poem|joke|jokes|stock price|"
         r"bitcoin|crypto|translate|horoscope|birthday|traffic|flight|hotel)\b",

@@ -308,13 +308,14 @@ class Shapes:
         summary = Fact(dimension, "summary", dimension.summary)
         if archetype is not None:
             text = position_text(self.kb, archetype, dimension.id)
-            first = (
-                Fact(archetype, "summary", archetype.summary)
-                if text is None
-                else Fact(archetype, "position", text)
+            # The position answers the question; the dimension's own summary would only pad it.
+            facts = (
+                (Fact(archetype, "position", text),)
+                if text is not None
+                else (Fact(archetype, "summary", archetype.summary), summary)
             )
             headline = f"{archetype.short_name} on {dimension.name}"
-            return Answer(question, "dimension", headline, (first, summary), (archetype, dimension), True)
+            return Answer(question, "dimension", headline, facts, (archetype, dimension), True)
         placed = [
             Fact(candidate, "position", text)
             for candidate in self.kb.archetypes

@@ -180,6 +180,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"\bbusiness (?:lines?|units?)\b", " business lines units "),
         (r"\bin production\b", " production "),
+        (r"\bhear back\b|\bhearing back\b", " feedback slow "),
     )
 )
 
