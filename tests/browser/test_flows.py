@@ -203,3 +203,20 @@ def test_hostile_text_is_shown_as_text(slack: SlackPage) -> None:
     expect(answer).to_contain_text("img src=x onerror=alert(1)")
     expect(answer.locator("img")).to_have_count(0)
     assert slack.page.evaluate("window.pwned") is None
+
+
+def test_a_question_outside_the_framework_is_declined_and_a_mixed_one_answered_in_part(slack: SlackPage) -> None:
+    slack.be("max")
+    slack.type("@mlorg how many GPUs should we buy?")
+    slack.open_thread(slack.message("how many GPUs should we buy?"))
+    expect(slack.thread_message("The framework doesn't cover that.")).to_be_visible()
+    expect(slack.thread.locator(".msg").last).not_to_contain_text("Independent ML division")
+    slack.reply("@mlorg we're a bank with a 40-person central ML team, how many GPUs should we buy?")
+    answer = slack.thread_message("Sounds most like Independent ML division")
+    expect(answer).to_be_visible()
+    expect(answer).to_contain_text("doesn't cover “how many GPUs should we buy?”")
+    slack.screenshot("ask-declined-and-answered-in-part")
+    slack.reply("@mlorg we have ML people in a few product teams, where should we start?")
+    advice = slack.thread_message("where to start")
+    expect(advice).to_contain_text("mlorg's advice for Product-embedded, not the framework's")
+    slack.screenshot("ask-where-to-start")
