@@ -47,7 +47,7 @@ _RANKS = re.compile(
 _NOT_RANKS = frozenset({"interest", "honest", "latest", "request", "test", "suggest", "biggest"})
 #: Words that put a ranking on its worst side ("slowest", "hardest", "struggles most").
 _WORSE = re.compile(
-    r"\b(?:worst|least|slowest|slower|slow|hardest|harder|hard|toughest|tougher|tough|weakest|weaker|"
+    r"\b(?:painful|pain|headache|worst|least|slowest|slower|slow|hardest|harder|hard|toughest|tougher|tough|weakest|weaker|"
     r"weak|lowest|poorest|worse|struggles?|struggling|difficult|difficulty|trouble|troubles|fails?|"
     r"failing|rarely|never|lags?|lagging|problems?|pain|bad|fewest|less|can t|cannot|risk\w*|"
     r"longest|biggest problem|challeng\w*|limited|poor|little|smallest|small|smaller|lowest)\b"
@@ -150,7 +150,11 @@ class Answerer:
             and not reading.archetypes
             and not reading.dimensions
             and not (reading.which and not reading.anaphora)
-            and (reading.anaphora or len(reading.text.split()) <= 6)
+            and (
+                reading.anaphora
+                or len(reading.text.split()) <= 8
+                or (bool(reading.aspect or reading.asks) and len(reading.text.split()) <= 12)
+            )
         )
 
     def _in_scope(
@@ -164,7 +168,8 @@ class Answerer:
         if isinstance(previous, Archetype) and len(named) == 1 and reading.comparing and previous != named[0]:
             named.insert(0, previous)
         overview = (reading.framework or reading.overview) and not reading.identity and not follow_up
-        if overview and (reading.overview or not reading.archetypes) and not picks and not named_dims:
+        named_any = bool(reading.archetypes or named_dims)
+        if overview and (reading.strong_overview or not named_any) and not picks:
             return self._shapes.framework(question, reading)
         if len(named) >= 2 and not reading.identity:
             return self._shapes.compare(question, reading, tuple(named), ranking)
@@ -172,7 +177,7 @@ class Answerer:
             return self._shapes.compare(question, reading, reading.archetypes, ranking)
         if len(named_dims) >= 2 and not reading.archetypes:
             return self._shapes.dimensions(question, tuple(named_dims))
-        if picks and not reading.archetypes and not named_dims and not reading.identity:
+        if picks and not reading.archetypes and not named_dims and not reading.identity and not follow_up:
             return self._which(question, text, reading, ranking)
         if reading.situation and not follow_up and (reading.identity or (not named and not named_dims)):
             found = self._shapes.situation(question, text, reading, self.index, prefer=reading.archetypes)
@@ -206,7 +211,7 @@ class Answerer:
         dimension = named_dims[0] if named_dims else None
         if (
             dimension is None
-            and reading.aspect not in ("strengths", "challenges", "looks_like")
+            and (reading.aspect in (None, "position") or reading.aspect_weak)
             and not reading.asks
             and (reading.ownership or reading.dimension_cues >= 2)
         ):
@@ -224,6 +229,8 @@ class Answerer:
         if reading.both_sides:
             return self._shapes.aspect(question, archetype, "both_sides")
         aspect = "next_steps" if "next_steps" in reading.asks else reading.aspect
+        if aspect is None and "why" in reading.asks:
+            aspect = "challenges"  # "why do R&D setups end up with so little investment?"
         return self._shapes.aspect(question, archetype, aspect)
 
     def _which(self, question: str, text: str, reading: Reading, ranking: Ranking | None) -> Answer | None:

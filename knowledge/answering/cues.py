@@ -32,6 +32,7 @@ __all__ = [
     "PICKS",
     "SITUATION",
     "SUPERLATIVE",
+    "WEAK_OVERVIEW",
     "WEAK_SINGLE",
     "WHICH",
 ]
@@ -154,10 +155,14 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "companies",
             "company",
             "what kind of orgs",
+            "sort of companies",
+            "kinds of companies",
+            "kind of companies",
+            "type of companies",
+            "types of companies",
             "what kinds of orgs",
             "which orgs",
             "what orgs",
-            "end up",
             "industry",
             "industries",
             "sector",
@@ -238,7 +243,8 @@ SUPERLATIVE = re.compile(
     r"quickest|highest|lowest|typical for|typical of|common in|suited|suits|ideal)\b"
 )
 FRAMEWORK = re.compile(
-    r"\bhow many\b|\bwhat (?:are|re|r) (?:the|all the|your)\b|\blist\b|\bframework\b|\boverview\b|"
+    r"\bhow many\b|\bwhat (?:are|re|r|were) (?:the|all the|your)\b|\btypes? 1 (?:through|to|thru) 5\b|"
+    r"\blist (?:the |all |all the )?(?:types|archetypes|dimensions)\b|\blist\b|\bframework\b|\boverview\b|"
     r"\bname (?:the|all)\b|\bwhat (?:archetypes|dimensions|types|categories|options)\b|"
     r"\b(?:all|five|5|three|3) (?:archetypes|dimensions|types|categories)\b"
 )
@@ -277,7 +283,8 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "next_steps",
         re.compile(
-            r"\b(?:where (?:do|should|would|can) (?:we|i|you) (?:start|begin)|start with|first steps?|"
+            r"\b(?:where (?:do|should|would|can) (?:we|i|you|they) (?:even |ever |actually |best )?(?:start|begin)|"
+            r"work on first|do first|tackle first|start with|first steps?|"
             r"next steps?|get started|begin with|what (?:should|do|can|could) (?:we|i) (?:do|change|fix|"
             r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:even |ever |best |possibly )?(?:improve|fix|get|move|"
             r"grow|evolve|mature|change|turn|make|start|begin|become)|advice|recommend\w*|suggest\w*|"
@@ -297,11 +304,13 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "strengths",
         re.compile(
             r"\b(?:strengths?|upsides?|advantages?|benefits?|good at|pros|going for us|gain|gains|"
-            r"anything good|what s good|win|wins)\b"
+            r"anything good|what s good|win|wins|good part|good thing|best part|good side|plus side)\b"
         ),
     ),
 )
 #: An overview of the whole framework, asked without the words "archetypes" or "dimensions".
+#: Overview cues that also frame a question about one topic ("what is type 1 in this framework").
+WEAK_OVERVIEW = re.compile(r"\b(?:in |does |from |by )?(?:the|this|your) framework\b")
 OVERVIEW = re.compile(
     r"\b(?:nutshell|tl ?dr|overview|big picture|high level|in short|in brief|summar(?:y|i[sz]e)|"
     r"cheat ?sheet|whole (?:thing|framework|model)|the framework|this framework|main ideas?|key ideas?|"
@@ -413,7 +422,7 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, archetype in (
         (
             r"\b(?:ml|ai) (?:in|across|into) every (?:department|team|unit|part|product|function)\b"
-            r"|\b(?:ml|ai) everywhere\b|\b(?:ml|ai) (?:focused |first |native )?startup\b"
+            r"|\b(?:ml|ai) everywhere\b"
             r"|\b(?:ceo|founder|founders|leadership|board) (?:is |are )?(?:all in|obsessed|invests|invested|bets|betting)\b"
             r"|\bevery (?:product team|department|team|business unit) has (?:ml|ai|someone|an ml|its own ml)\b"
             r"|\bproduct (?:folks|teams|people|managers) (?:\w+ )?(?:deploy|run|operate|maintain)\b",
@@ -437,6 +446,9 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(?:nobody|no one|noone|none of us) (?:\w+ ){0,2}(?:does|do|doing|works on|owns|knows) "
             r"(?:ml|ai|machine learning|data science)\b|\bno (?:ml|ai|data science) (?:team|people|function|expertise)\b"
             r"|\bside (?:project|projects|gig)\b|\bbetween tickets\b|\bin (?:their|his|her|our) spare time\b"
+            r"|\bno (?:permanent |dedicated |full time |in house )?(?:ml|ai|data science) (?:staff|team|people|"
+            r"expertise|function|person|hires?|roadmap|strategy)\b|\bone off (?:pilots?|projects?|analyses|models?)\b"
+            r"|\bnobody s job (?:\w+ )?is (?:ml|ai|data science)\b"
             r"|\bwhen (?:they|someone|he|she|we) (?:has|have|find|finds) (?:the )?time\b",
             "nascent",
         ),

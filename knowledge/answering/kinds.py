@@ -31,6 +31,7 @@ from knowledge.answering.cues import (
     PICKS,
     SITUATION,
     SUPERLATIVE,
+    WEAK_OVERVIEW,
     WEAK_SINGLE,
     WHICH,
 )
@@ -64,6 +65,10 @@ class Reading:
     asks: tuple[str, ...] = ()
     #: An overview of the whole framework ("the nutshell version", "what should we think about").
     overview: bool = False
+    #: The aspect was named only by a weak cue ("company"), which a dimension question may also use.
+    aspect_weak: bool = False
+    #: An overview asked in words stronger than "in this framework" (which may ask about one topic).
+    strong_overview: bool = False
     #: Both the good and the bad are asked ("pros and cons", "upsides and downsides").
     both_sides: bool = False
     #: Archetypes mentioned only through words that describe a setup ("a central ML team").
@@ -127,7 +132,7 @@ class TopicNames:
         return found
 
 
-def aspect_of(text: str) -> str | None:
+def aspect_of(text: str, *, weak: bool = True) -> str | None:
     """The aspect whose cue comes first in the text, as whole words, or None.
 
     "is there anything good about it or is it all bad news?" asks about the good first.
@@ -141,6 +146,8 @@ def aspect_of(text: str) -> str | None:
             found.append((first, order, aspect))
     if found:
         return min(found)[2]
+    if not weak:
+        return None
     return next(
         (aspect for aspect, cues in ASPECT_CUES if any(f" {c} " in padded for c in cues if c in _WEAK_CUES)),
         None,
@@ -148,7 +155,9 @@ def aspect_of(text: str) -> str | None:
 
 
 #: Cue words that name an aspect only when no other does ("the typical challenges" asks challenges).
-_WEAK_CUES = frozenset({"typical", "typically"})
+_WEAK_CUES = frozenset(
+    {"typical", "typically", "company", "companies", "firm", "firms", "businesses", "found"}
+)
 
 
 def _denied(text: str, archetype: Archetype, mentions: list[tuple[Topic, str]]) -> bool:
@@ -208,6 +217,7 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
     cued = (
         kb.dimension(best_dim) if cue_counts[best_dim] and best_dim in {d.id for d in kb.dimensions} else None
     )
+    aspect = _asked_aspect(question, text)
     first_person = bool(FIRST_PERSON.search(text))
     identity = bool(IDENTITY.search(text))
     asks = tuple(field for field, pattern in ASKS if pattern.search(text))
@@ -220,7 +230,8 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         text=text,
         archetypes=tuple(t for t in topics if isinstance(t, Archetype)),
         dimensions=tuple(t for t in topics if isinstance(t, Dimension)),
-        aspect=_asked_aspect(question, text),
+        aspect=aspect,
+        aspect_weak=aspect is not None and aspect_of(text, weak=False) is None,
         both_sides=bool(BOTH_SIDES.search(text)),
         cued_dimension=cued,
         comparing=bool(COMPARE.search(text)),
@@ -233,6 +244,7 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         dimension_cues=cue_counts[best_dim],
         asks=asks,
         overview=bool(OVERVIEW.search(text)),
+        strong_overview=bool(OVERVIEW.search(WEAK_OVERVIEW.sub(" ", text))),
         described=tuple(described),
         picks=bool(PICKS.search(text)),
     )

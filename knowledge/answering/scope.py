@@ -54,7 +54,10 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:vendors?|librar(?:y|ies)|packages?|frameworks? should|programming languages?|"
         r"feature stores?|vector (?:db|dbs|database|databases|stores?)|data warehouse (?:product|vendor|tool)|"
         r"cloud (?:costs?|bills?|providers?|spend|credits)|(?:which|what|best) (?:cloud|database|warehouse))\b",
-        r"\b(?:which|what|best|recommend(?:ed)?|good) (?:\w+ )?(?:tools?|platforms?|stack|software|"
+        r"\b(?:buy|buying|purchase|purchasing|procure|procurement)\b(?! in\b)",
+        r"\b(?:game engines?|inference|on device|edge devices?|data catalog\w*|going rate|market rate|pay band|"
+        r"salary band|accuracy|acurracy|threshold|benchmark scores?|confusion matrix)\b",
+        r"\b(?:which|what|best|recommend(?:ed)?|good) (?:\w+ ){0,3}(?:tools?|platforms?|stack|software|"
         r"language|ide|editor|laptop|orchestrator)\b",
         # Numbers the framework gives none of.
         r"\bhow many (?!archetypes?\b|dimensions?\b|types?\b|kinds?\b|categor|ways?\b|options?\b|"
@@ -141,6 +144,9 @@ _EVERYDAY = frozenset(
         "meetings",
     ]
 )
+_WHAT_ARE_WE = re.compile(
+    r"\bwhat (?:are|am) (?:we|i)\b|\bwhich (?:one|archetype|type) (?:are|am|is)\b|\bwhat archetype\b"
+)
 _ASKING = re.compile(r"(?:how|what|which|who|why|where|when|should|do|does|is|are|can|could|would)\b")
 _CLAUSE = re.compile(
     r"(?<=[?.!;])\s+|\s*[,;:]\s+(?=(?:and |but |also |so |plus )?(?:how|what|which|should|do|can|could|would|is|are|any|and|but|also|plus)\b)|\s+(?:and|but|also|plus) (?=(?:how|what|which|should|do|can|could|would|also)\b)",
@@ -156,7 +162,8 @@ def outside_words() -> set[str]:
 _OUTSIDE_WORDS = (
     "promoted promotion promote salary salaries interview interviews resume compensation bonus "
     "equity hardware kubernetes library libraries vendor vendors weather recipe pytorch tensorflow "
-    "python script function transformer regression hyperparameter notebook notebooks"
+    "python script function transformer regression hyperparameter notebook notebooks accuracy threshold "
+    "inference catalog"
 )
 
 
@@ -204,19 +211,21 @@ class ScopeTest:
         follow-up) on the whole text.
         """
         coverage = self.coverage(question)
-        if not self.asks_outside(question):
+        clauses = [c.strip(" ,;") for c in _CLAUSE.split(question) if c and c.strip(" ,;")]
+        outside = [c for c in clauses if self.asks_outside(c)]
+        # Only a clause that *asks* for what the framework lacks is declined; a tool or a number
+        # in the context ("an analyst hacks a forecast together in Excel") is just context.
+        asking = [c for c in clauses if _asks(c)]
+        declined = [c for c in outside if c in asking] if asking else outside
+        if not declined:
             in_scope = names_topic or cued or bool(_IN_SCOPE_CUES.search(" ".join(words(question))))
             return Scope(question if in_scope or coverage >= MIN_COVERAGE else "", None, coverage)
-        clauses = [c.strip(" ,;") for c in _CLAUSE.split(question) if c and c.strip(" ,;")]
-        declined = [c for c in clauses if self.asks_outside(c)]
         kept = [c for c in clauses if c not in declined]
         # The rest is answered when it asks something the framework covers, or names one of its
         # topics; its other clauses come along as context ("we're a retail bank; …; what are we?").
         # A statement naming nothing ("I inherited five ML engineers") is only the context of
         # the question that was declined.
-        if not declined or not any(
-            self._topics_in(words(c)) or (_asks(c) and self._speaks_framework(c)) for c in kept
-        ):
+        if not any(self._topics_in(words(c)) or (_asks(c) and self._speaks_framework(c)) for c in kept):
             return Scope("", question, coverage)
         return Scope(" ".join(kept), " ".join(declined), coverage)
 
@@ -227,7 +236,11 @@ class ScopeTest:
         engineers") is context for the question it came with, not a question of its own.
         """
         tokens = words(clause)
-        if _IN_SCOPE_CUES.search(" ".join(tokens)) or self._topics_in(tokens):
+        if (
+            _IN_SCOPE_CUES.search(" ".join(tokens))
+            or self._topics_in(tokens)
+            or _WHAT_ARE_WE.search(" ".join(tokens))
+        ):
             return True
         return _asks(clause) and len(tokens) >= 4 and self.coverage(clause) >= MIN_COVERAGE
 

@@ -164,6 +164,10 @@ class Shapes:
             and (reading.ownership or reading.which)
         ):
             dimension = reading.cued_dimension
+        if dimension is not None:
+            aspect = None  # a named dimension is what the comparison is about ("model ownership differ")
+        if reading.both_sides and dimension is None:
+            return self._compare_both_sides(question, topics)
         columns: list[list[Fact]] = []
         for topic in topics:
             facts = list(facts_of(self.kb, topic))
@@ -179,6 +183,23 @@ class Shapes:
         names = " vs ".join(t.short_name for t in topics)
         what = ASPECT_TITLES[aspect] if aspect else (dimension.name if dimension else "the design dimensions")
         return Answer(question, "compare", f"{names}: {what}", _round_robin(columns), topics, True)
+
+    def _compare_both_sides(self, question: str, topics: tuple[Archetype, ...]) -> Answer:
+        """Pros and cons side by side: each archetype's strengths and challenges in turn."""
+        columns = []
+        for topic in topics:
+            facts = list(facts_of(self.kb, topic))
+            good = [f for f in facts if f.aspect == "strengths"]
+            bad = [f for f in facts if f.aspect == "challenges"]
+            columns.append(
+                [f for pair in zip(good, bad, strict=False) for f in pair]
+                + good[len(bad) :]
+                + bad[len(good) :]
+            )
+        names = " vs ".join(t.short_name for t in topics)
+        return Answer(
+            question, "compare", f"{names}: strengths and challenges", _round_robin(columns), topics, True
+        )
 
     def _compare_on(self, question: str, topics: tuple[Archetype, ...], ranking: Ranking) -> Answer:
         columns: list[list[Fact]] = []

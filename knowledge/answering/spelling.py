@@ -15,8 +15,10 @@ from collections.abc import Iterable
 
 __all__ = ["Speller"]
 
-#: Shorter words have too many neighbours one edit away ("data" and "date") to mend safely.
+#: Shorter words have too many neighbours one edit away ("data" and "date") to mend safely;
+#: from four letters two swapped neighbours are mended, from six other slips too.
 MIN_LENGTH = 5
+MIN_SWAPPED = 4
 
 
 def _deletions(word: str) -> set[str]:
@@ -30,14 +32,14 @@ class Speller:
         self.known = frozenset(w for w in known if w.isalpha())
         self._by_deletion: dict[str, set[str]] = {}
         for word in self.known:
-            if len(word) >= MIN_LENGTH - 1:
+            if len(word) >= MIN_SWAPPED:
                 for variant in _deletions(word) | {word}:
                     self._by_deletion.setdefault(variant, set()).add(word)
         self._cache: dict[str, str] = {}
 
     def mend(self, word: str) -> str:
         """``word``, or the known word one edit away when there is exactly one best candidate."""
-        if len(word) < MIN_LENGTH or word in self.known or not word.isalpha():
+        if len(word) < MIN_SWAPPED or word in self.known or not word.isalpha():
             return word
         cached = self._cache.get(word)
         if cached is not None:
@@ -68,7 +70,7 @@ def _safe(typed: str, known: str) -> bool:
     """
     swapped = len(typed) == len(known) and sorted(typed) == sorted(known)
     if len(typed) <= MIN_LENGTH:
-        return swapped
+        return swapped  # "lsit" is "list", but "gives" is no "lives"
     if len(typed) < 8:
         return swapped or len(typed) != len(known)
     return True

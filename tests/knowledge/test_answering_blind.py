@@ -24,7 +24,7 @@ import yaml
 from knowledge import Answerer, KnowledgeBase, load_knowledge
 from tests.support.answers import load_cases, problems_with, report, score, wanted_kinds
 
-SETS = {name: load_cases(f"questions_blind_{name}.yaml") for name in ("a", "b")}
+SETS = {name: load_cases(f"questions_blind_{name}.yaml") for name in ("a", "b", "c")}
 KNOWN_WRONG: dict[str, dict[int, str]] = yaml.safe_load(
     (Path(__file__).parent / "questions_blind_known_wrong.yaml").read_text(encoding="utf-8")
 )
