@@ -42,7 +42,7 @@ _ACROSS = re.compile(r"\b(?:each|every|all|which|who|archetypes|where)\b")
 _RANKS = re.compile(
     r"\b(?:\w+est|most|least|best|worst|better|worse|more|less|fewer|top|number one|struggles?|"
     r"struggling|hard|harder|easy|easier|difficult|trouble|fast|faster|slow|slower|quick|quicker|"
-    r"tight|tighter|strong|stronger|weak|weaker|lags?|rarely|never|good at|bad at)\b"
+    r"tight|tighter|strong|stronger|weak|weaker|lags?|rarely|never|good at|bad at|fully|full|completely)\b"
 )
 _NOT_RANKS = frozenset({"interest", "honest", "latest", "request", "test", "suggest", "biggest"})
 #: Words that put a ranking on its worst side ("slowest", "hardest", "struggles most").
@@ -63,7 +63,8 @@ _QUESTION_WORDS = (
     "scientists researcher researchers product products unit units group groups department "
     "central centralized centralised embedded ownership owner owns own control responsible "
     "archetype archetypes dimension dimensions framework structure structured organize organise "
-    "we us our similar resemble sound sounds look looks fit fits belong describe type types"
+    "we us our similar resemble sound sounds look looks fit fits belong describe type types overview "
+    "summary summarise summarize nutshell landscape"
 )
 
 
@@ -179,6 +180,15 @@ class Answerer:
             return self._shapes.dimensions(question, tuple(named_dims))
         if picks and not reading.archetypes and not named_dims and not reading.identity and not follow_up:
             return self._which(question, text, reading, ranking)
+        if reading.move is not None and reading.situation and len(named) < 2:
+            return self._shapes.move(question, *reading.move)
+        if (
+            isinstance(previous, Archetype)
+            and named_dims
+            and not reading.archetypes
+            and (reading.anaphora or len(reading.text.split()) <= 8)
+        ):
+            return self._shapes.dimension(question, named_dims[0], previous)  # "what about data there?"
         if reading.situation and not follow_up and (reading.identity or (not named and not named_dims)):
             found = self._shapes.situation(question, text, reading, self.index, prefer=reading.archetypes)
             if found is not None:

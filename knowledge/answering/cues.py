@@ -16,11 +16,13 @@ __all__ = [
     "ASKS",
     "ASPECT_CUES",
     "BOTH_SIDES",
+    "BREAK_UP",
     "COMPARE",
     "DESCRIBED_NASCENT",
     "DESCRIPTIONS",
     "DESCRIPTIVE_ALIASES",
     "DIMENSION_CUES",
+    "DIMENSION_DESCRIPTIONS",
     "FIRST_PERSON",
     "FRAMEWORK",
     "FRAMEWORK_ABOUT",
@@ -32,6 +34,8 @@ __all__ = [
     "PICKS",
     "SITUATION",
     "SUPERLATIVE",
+    "TOWARD",
+    "TRANSITION",
     "WEAK_OVERVIEW",
     "WEAK_SINGLE",
     "WHICH",
@@ -244,7 +248,7 @@ SUPERLATIVE = re.compile(
 )
 FRAMEWORK = re.compile(
     r"\bhow many\b|\bwhat (?:are|re|r|were) (?:the|all the|your)\b|\btypes? 1 (?:through|to|thru) 5\b|"
-    r"\blist (?:the |all |all the )?(?:types|archetypes|dimensions)\b|\blist\b|\bframework\b|\boverview\b|"
+    r"\blist (?:the |all |all the )?(?:types|archetypes|dimensions)\b|\ball the (?:archetypes|dimensions|types)\b|\blist\b|\bframework\b|\boverview\b|"
     r"\bname (?:the|all)\b|\bwhat (?:archetypes|dimensions|types|categories|options)\b|"
     r"\b(?:all|five|5|three|3) (?:archetypes|dimensions|types|categories)\b"
 )
@@ -277,17 +281,18 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:risks?|risky|downsides?|drawbacks?|pitfalls?|dangers?|traps?|watch out|look out|"
             r"careful|concerns?|worr(?:y|ied|ies)|go(?:es)? wrong|going wrong|challenges?|problems?|"
             r"struggles?|weakness(?:es)?|what could|cons|bites?|hard part|hardest part|tricky|lose|"
-            r"give up|gotchas?|wrong|worried|worry)\b"
+            r"give up|gotchas?|wrong|worried|worry|loose)\b"
         ),
     ),
     (
         "next_steps",
         re.compile(
             r"\b(?:where (?:do|should|would|can) (?:we|i|you|they) (?:even |ever |actually |best )?(?:start|begin)|"
-            r"work on first|do first|tackle first|start with|first steps?|"
+            r"work on first|do first|tackle first|where to (?:start|begin)|how to (?:start|begin)|and how$|"
+            r"start with|first steps?|"
             r"next steps?|get started|begin with|what (?:should|do|can|could) (?:we|i) (?:do|change|fix|"
             r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:even |ever |best |possibly )?(?:improve|fix|get|move|"
-            r"grow|evolve|mature|change|turn|make|start|begin|become)|advice|recommend\w*|suggest\w*|"
+            r"grow|evolve|mature|change|turn|make|start|begin|become)|advice|recommend\w*|"
             r"priorit\w*|improve|what to change|what would you change|fix (?:this|it|that)|"
             r"next move|get better|do better|get more out|level up|what now)\b"
         ),
@@ -296,7 +301,7 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "why",
         re.compile(
             r"\b(?:why|how come|what explains|what s causing|what causes|the reason|is that typical|"
-            r"is this typical|known pattern|keeps? (?:\w+ing)|never|can t|cannot|won t|doesn t|don t|"
+            r"is this typical|known pattern|is (?:this|that|it) (?:normal|common|expected)|just how it is|keeps? (?:\w+ing)|never|can t|cannot|won t|doesn t|don t|"
             r"shoots? (?:it |them )?down|takes (?:weeks|months|forever|ages)|trimmed|losing)\b"
         ),
     ),
@@ -310,7 +315,9 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 #: An overview of the whole framework, asked without the words "archetypes" or "dimensions".
 #: Overview cues that also frame a question about one topic ("what is type 1 in this framework").
-WEAK_OVERVIEW = re.compile(r"\b(?:in |does |from |by )?(?:the|this|your) framework\b")
+WEAK_OVERVIEW = re.compile(
+    r"\b(?:in |does |from |by )?(?:the|this|your) framework\b|\bsummar(?:y|i[sz]e)\b|\bin short\b|\bin brief\b"
+)
 OVERVIEW = re.compile(
     r"\b(?:nutshell|tl ?dr|overview|big picture|high level|in short|in brief|summar(?:y|i[sz]e)|"
     r"cheat ?sheet|whole (?:thing|framework|model)|the framework|this framework|main ideas?|key ideas?|"
@@ -329,9 +336,10 @@ FIRST_PERSON = re.compile(r"\b(?:we|we re|our|us|i|my|i m|ours|ourselves)\b|^(?:
 #: A question that picks among the archetypes ("which one…", "what setup…"), as opposed to
 #: one that merely contains a superlative inside a description.
 PICKS = re.compile(
-    r"\b(?:which|what) (?:\w+ ){0,2}(?:archetypes?|setups?|set ups?|structures?|types?|orgs?|"
+    r"\b(?:which|what) (?:\w+ ){0,3}(?:archetypes?|setups?|set ups?|structures?|types?|orgs?|"
     r"organi[sz]ations?|ones?|models?|kinds?|options?|approach|approaches|style)\b|"
-    r"\bwho (?:has|gets|have|is|struggles|does)\b|\bwhere (?:is it|do you get)\b"
+    r"\bwho (?:has|gets|have|is|struggles|does)\b|\bwhere (?:is it|do you get)\b|"
+    r"\bwhere (?:are|is|do|does) (?:ml|the ml|teams|models|engineers|researchers|ml engineers|data scientists)\b"
 )
 #: Aliases that *describe* a setup ("a central ML team", "a research lab") rather than name the
 #: archetype; a first-person sentence using one describes a situation, it does not name a type.
@@ -344,9 +352,6 @@ DESCRIPTIVE_ALIASES = frozenset(
         "research lab",
         "research ml",
         "no ml",
-        "ad hoc",
-        "adhoc",
-        "ad hoc ml",
         "ml division",
     ]
 )
@@ -407,7 +412,8 @@ WEAK_SINGLE = frozenset(
 
 BOTH_SIDES = re.compile(
     r"\b(?:pros and cons|upsides and downsides|good and bad|strengths and weaknesses|"
-    r"strengths and challenges|advantages and disadvantages|benefits and drawbacks|trade ?offs?|tradeoffs)\b"
+    r"strengths and challenges|advantages and disadvantages|benefits and drawbacks|trade ?offs?|tradeoffs)\b|"
+    r"\b(?:good|upside|upsides|gain|gains)\b.*\b(?:bad|downside|downsides|lose|loose)\b"
 )
 #: "zero ML in house", "without any ML": the words of the nascent archetype's "no ML" alias.
 DESCRIBED_NASCENT = re.compile(
@@ -422,7 +428,8 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, archetype in (
         (
             r"\b(?:ml|ai) (?:in|across|into) every (?:department|team|unit|part|product|function)\b"
-            r"|\b(?:ml|ai) everywhere\b"
+            r"|\b(?:ml|ai) everywhere\b|\bproduct (?:teams|folks|people) (?:get|understand|know) (?:ml|ai)\b"
+            r"|\bdata is easy to (?:reach|get|access|find)\b"
             r"|\b(?:ceo|founder|founders|leadership|board) (?:is |are )?(?:all in|obsessed|invests|invested|bets|betting)\b"
             r"|\bevery (?:product team|department|team|business unit) has (?:ml|ai|someone|an ml|its own ml)\b"
             r"|\bproduct (?:folks|teams|people|managers) (?:\w+ )?(?:deploy|run|operate|maintain)\b",
@@ -434,7 +441,8 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:the |our |their |a few |some |each |every )?(?:product|business) (?:teams?|squads?|units?|lines?|groups?)\b"
             rf"|\b{ML_PEOPLE} (?:\w+ )?(?:sitting|sit|sits|working) (?:next to|alongside|with) (?:the )?"
             r"(?:backend |software |product |app )?(?:devs|developers|engineers)\b"
-            r"|\breport(?:s|ing)? (?:up )?to (?:the |their |our )?(?:\w+ )?(?:eng|engineering|tech) leads?\b",
+            r"|\breport(?:s|ing)? (?:up )?to (?:the |their |our )?(?:\w+ )?(?:eng|engineering|tech) leads?\b"
+            r"|\b(?:into|to|across|among) (?:the |our |their |each )?product (?:teams|squads|groups)\b",
             "embedded",
         ),
         (
@@ -448,7 +456,8 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|\bside (?:project|projects|gig)\b|\bbetween tickets\b|\bin (?:their|his|her|our) spare time\b"
             r"|\bno (?:permanent |dedicated |full time |in house )?(?:ml|ai|data science) (?:staff|team|people|"
             r"expertise|function|person|hires?|roadmap|strategy)\b|\bone off (?:pilots?|projects?|analyses|models?)\b"
-            r"|\bnobody s job (?:\w+ )?is (?:ml|ai|data science)\b"
+            r"|\bnobody s job (?:\w+ )?is (?:ml|ai|data science)\b|\bnobody has (?:ml|ai) as (?:their|a) (?:\w+ )?job\b"
+            r"|\bhere and there\b"
             r"|\bwhen (?:they|someone|he|she|we) (?:has|have|find|finds) (?:the )?time\b",
             "nascent",
         ),
@@ -458,4 +467,27 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 #: Words before a description that deny it ("there's no central ML function").
 NEGATED = re.compile(
     r"\b(?:no|not|without|never|isn t|aren t|lack|lacks|instead of|rather than)(?: \w+){0,2} $"
+)
+#: A dimension described by the question it asks rather than named ("how important are SWE skills?").
+DIMENSION_DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), dimension)
+    for pattern, dimension in (
+        (r"\b(?:swe|software engineering|software|engineering|coding) skills\b", "engineering_vs_research"),
+        (r"\bbuilding or integrating (?:with )?software\b", "engineering_vs_research"),
+        (r"\bdata (?:collection|warehousing|labell?ing) and\b", "data_ownership"),
+        (r"\bwho maintains the deployed models\b", "model_ownership"),
+    )
+)
+#: Words of a move from one setup to another ("out of the R&D lab and into the product teams").
+TRANSITION = re.compile(
+    r"\b(?:mov(?:e|ing)|switch\w*|go(?:ing)? from|break(?:ing)? up|broke up|spread(?:ing)? (?:everyone|them|people)|"
+    r"pull(?:ing)? (?:them|everyone|the \w+|our \w+)(?: \w+)? out|dissolv\w*|split(?:ting)? up)\b"
+)
+#: Words just before a setup that make it where a move goes to, not where it comes from.
+TOWARD = re.compile(
+    r"\b(?:into|to|toward|towards|becoming|become|with)(?: \w+){0,3} $|^(?:into|to|toward|towards) "
+)
+#: A move away from a setup that need not name where to ("break up our central ML division").
+BREAK_UP = re.compile(
+    r"\b(?:break(?:ing)? up|broke up|dissolv\w*|split(?:ting)? up|spread(?:ing)? (?:everyone|them|people))\b"
 )

@@ -16,11 +16,13 @@ from knowledge.answering.cues import (
     ASKS,
     ASPECT_CUES,
     BOTH_SIDES,
+    BREAK_UP,
     COMPARE,
     DESCRIBED_NASCENT,
     DESCRIPTIONS,
     DESCRIPTIVE_ALIASES,
     DIMENSION_CUES,
+    DIMENSION_DESCRIPTIONS,
     FIRST_PERSON,
     FRAMEWORK,
     FRAMEWORK_ABOUT,
@@ -31,6 +33,8 @@ from knowledge.answering.cues import (
     PICKS,
     SITUATION,
     SUPERLATIVE,
+    TOWARD,
+    TRANSITION,
     WEAK_OVERVIEW,
     WEAK_SINGLE,
     WHICH,
@@ -75,6 +79,8 @@ class Reading:
     described: tuple[Archetype, ...] = ()
     #: It picks among the archetypes ("which one…", "what setup…").
     picks: bool = False
+    #: A move from one setup to another, (from, to); ``to`` may be unknown.
+    move: tuple[Archetype, Archetype | None] | None = None
 
 
 class TopicNames:
@@ -97,6 +103,19 @@ class TopicNames:
         self._singles = sorted(k[0] for k in self._names if len(k) == 1 and len(k[0]) >= 5)
         #: "embedding" and "embedded" meet at one stem; typo matching alone would miss it.
         self._stems = {stem(k[0]): t for k, t in self._names.items() if len(k) == 1 and len(k[0]) >= 5}
+        self._near_cache: dict[str, Topic | None] = {}
+
+    def _near(self, word: str) -> Topic | None:
+        """The one-word name a word stems to or is a typo of; remembered, since most words are neither."""
+        if word in self._near_cache:
+            return self._near_cache[word]
+        topic = self._stems.get(stem(word))
+        if topic is None:
+            close = get_close_matches(word, self._singles, n=1, cutoff=0.8)
+            topic = self._names[(close[0],)] if close else None
+        if len(self._near_cache) < 8192:
+            self._near_cache[word] = topic
+        return topic
 
     def mentioned(self, tokens: list[str]) -> list[Topic]:
         """Topics named in the words, in order of first mention; typos of one-word names too."""
@@ -122,10 +141,7 @@ class TopicNames:
                 if i > 0 and tokens[i - 1] in {"type", "number", "archetype", "no"} and word in self._numbers:
                     found.append((self._numbers[word], f"{tokens[i - 1]} {word}"))
                 elif len(word) >= 5 and word not in WEAK_SINGLE and word.isalpha():
-                    topic = self._stems.get(stem(word))
-                    if topic is None:
-                        close = get_close_matches(word, self._singles, n=1, cutoff=0.8)
-                        topic = self._names[(close[0],)] if close else None
+                    topic = self._near(word)
                     if topic is not None:
                         found.append((topic, word))
                 i += 1
@@ -137,27 +153,51 @@ def aspect_of(text: str, *, weak: bool = True) -> str | None:
 
     "is there anything good about it or is it all bad news?" asks about the good first.
     """
-    padded = f" {text} "
-    found: list[tuple[int, int, str]] = []
-    for order, (aspect, cues) in enumerate(ASPECT_CUES):
-        places = [padded.find(f" {cue} ") for cue in cues if cue not in _WEAK_CUES]
-        first = min((p for p in places if p >= 0), default=-1)
-        if first >= 0:
-            found.append((first, order, aspect))
+    found = [
+        (m.start(), order, aspect)
+        for order, (aspect, pattern) in enumerate(_ASPECT_PATTERNS)
+        if (m := pattern.search(text))
+    ]
     if found:
         return min(found)[2]
     if not weak:
         return None
-    return next(
-        (aspect for aspect, cues in ASPECT_CUES if any(f" {c} " in padded for c in cues if c in _WEAK_CUES)),
-        None,
-    )
+    return next((aspect for aspect, pattern in _WEAK_PATTERNS if pattern.search(text)), None)
 
 
 #: Cue words that name an aspect only when no other does ("the typical challenges" asks challenges).
 _WEAK_CUES = frozenset(
     {"typical", "typically", "company", "companies", "firm", "firms", "businesses", "found"}
 )
+
+
+def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b")
+
+
+#: Each aspect's cues as one pattern (strong cues), and the weak ones apart.
+_ASPECT_PATTERNS = [(a, _cue_pattern([c for c in cues if c not in _WEAK_CUES])) for a, cues in ASPECT_CUES]
+_WEAK_PATTERNS = [
+    (a, _cue_pattern(weak)) for a, cues in ASPECT_CUES if (weak := [c for c in cues if c in _WEAK_CUES])
+]
+
+
+def _move(
+    text: str, archetypes: list[Archetype], places: dict[str, int]
+) -> tuple[Archetype, Archetype | None] | None:
+    """From which setup to which a question moves ("out of the R&D lab and into the product teams")."""
+    if not archetypes or not TRANSITION.search(text):
+        return None
+    toward = [
+        a
+        for a in archetypes
+        if places.get(a.id, -1) >= 0
+        and (TOWARD.search(text[: places[a.id]]) or TOWARD.search(text[places[a.id] : places[a.id] + 12]))
+    ]
+    source = next((a for a in archetypes if a not in toward), None)
+    if source is None or (not toward and not BREAK_UP.search(text)):
+        return None
+    return source, next(iter(toward), None)
 
 
 def _denied(text: str, archetype: Archetype, mentions: list[tuple[Topic, str]]) -> bool:
@@ -202,15 +242,22 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
     # A setup described in so many words outranks an alias met in passing: ML-first's "CEO all
     # in, experts everywhere, a central group" must not read as the central group alone.
     by_description: list[Archetype] = []
+    places = {t.id: text.find(key) for t, key in reversed(mentions)}
     for pattern, archetype_id in DESCRIPTIONS:
         found = kb.get(archetype_id)
         match = pattern.search(text)
         if isinstance(found, Archetype) and match and not NEGATED.search(text[: match.start()]):
             by_description.append(found)
+            places.setdefault(found.id, match.start())
+    for pattern, dimension_id in DIMENSION_DESCRIPTIONS:
+        dimension = kb.get(dimension_id)
+        if isinstance(dimension, Dimension) and dimension not in topics and pattern.search(text):
+            topics.append(dimension)
     named_ids = {t.id for t, key in mentions if key not in DESCRIPTIVE_ALIASES}
     described = [a for a in [*by_description, *described] if a.id not in named_ids]
     described = [a for i, a in enumerate(described) if a not in described[:i]]
     topics += [a for a in by_description if a not in topics]
+    move = _move(text, [t for t in topics if isinstance(t, Archetype)], places)
     stems = {stem(t) for t in tokens}
     cue_counts = {d: len(stems & cues) for d, cues in DIMENSION_CUES.items()}
     best_dim = max(cue_counts, key=lambda d: cue_counts[d])
@@ -247,4 +294,5 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         strong_overview=bool(OVERVIEW.search(WEAK_OVERVIEW.sub(" ", text))),
         described=tuple(described),
         picks=bool(PICKS.search(text)),
+        move=move,
     )

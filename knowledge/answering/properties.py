@@ -154,21 +154,24 @@ PROPERTIES: tuple[Property, ...] = (
     ),
     _p(
         "support",
-        "support and investment from leadership",
-        "support supported sponsor sponsorship backing invest investment investing funding funded "
-        "budget budgets resources buyin",
+        "support from leadership and the organization",
+        "support supported supporting sponsor sponsors sponsorship backing backed buyin championed",
         best=[
             ("ml_first", [("ml_first", "looks_like", "ceo invests")]),
-            (
-                "independent",
-                [("independent", "strengths", "senior leaders"), ("independent", "strengths", "invest")],
-            ),
+            ("independent", [("independent", "strengths", "senior leaders")]),
         ],
-        worst=[
-            ("nascent", [("nascent", "challenges", "little support")]),
-            ("rnd", [("rnd", "challenges", "investment")]),
-        ],
+        worst=[("nascent", [("nascent", "challenges", "little support")])],
         phrases=("buy in", "bought in"),
+    ),
+    _p(
+        "investment",
+        "investment in ML",
+        "invest invests investment investing funding funded budget budgets money spend spending",
+        best=[
+            ("ml_first", [("ml_first", "looks_like", "ceo invests")]),
+            ("independent", [("independent", "strengths", "invest")]),
+        ],
+        worst=[("rnd", [("rnd", "challenges", "investment")])],
     ),
     _p(
         "implementation",

@@ -57,8 +57,10 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:buy|buying|purchase|purchasing|procure|procurement)\b(?! in\b)",
         r"\b(?:game engines?|inference|on device|edge devices?|data catalog\w*|going rate|market rate|pay band|"
         r"salary band|accuracy|acurracy|threshold|benchmark scores?|confusion matrix)\b",
-        r"\b(?:which|what|best|recommend(?:ed)?|good) (?:\w+ ){0,3}(?:tools?|platforms?|stack|software|"
-        r"language|ide|editor|laptop|orchestrator)\b",
+        r"\b(?:which|what|best|recommend(?:ed)?|good) (?:\w+ ){0,3}(?:tools?|platforms?|stack|"
+        r"programming language|ide|editor|laptop|orchestrator)\b",
+        r"\b(?:drift|monitoring|observability|alerting|four day week|4 day week|working hours|perks|overtime|"
+        r"sick leave|holiday|holidays|hr is asking|benefits package)\b",
         # Numbers the framework gives none of.
         r"\bhow many (?!archetypes?\b|dimensions?\b|types?\b|kinds?\b|categor|ways?\b|options?\b|"
         r"different\b|design\b|of (?:the|these|them)\b)\w+",
@@ -144,6 +146,10 @@ _EVERYDAY = frozenset(
         "meetings",
     ]
 )
+#: An ask that says nothing of its own ("thoughts?"): the clauses before it are the question.
+_GENERIC_ASK = re.compile(
+    r"(?:any )?(?:thoughts|ideas|advice|help|opinions?|suggestions?|what do you think|wdyt|pls|please)\b"
+)
 _WHAT_ARE_WE = re.compile(
     r"\bwhat (?:are|am) (?:we|i)\b|\bwhich (?:one|archetype|type) (?:are|am|is)\b|\bwhat archetype\b"
 )
@@ -215,7 +221,7 @@ class ScopeTest:
         outside = [c for c in clauses if self.asks_outside(c)]
         # Only a clause that *asks* for what the framework lacks is declined; a tool or a number
         # in the context ("an analyst hacks a forecast together in Excel") is just context.
-        asking = [c for c in clauses if _asks(c)]
+        asking = [c for c in clauses if _asks(c) and not _GENERIC_ASK.match(" ".join(words(c)))]
         declined = [c for c in outside if c in asking] if asking else outside
         if not declined:
             in_scope = names_topic or cued or bool(_IN_SCOPE_CUES.search(" ".join(words(question))))

@@ -306,6 +306,26 @@ class Shapes:
             headline += f"; {_asked_title(asked)}"
         return Answer(question, "situation", headline, tuple(facts), topics, True, True)
 
+    def move(self, question: str, source: Archetype, destination: Archetype | None) -> Answer:
+        """A move between setups: what the current one gives (and would be lost), what the next brings and risks."""
+        facts = list(facts_of(self.kb, source))
+        chosen = [f for f in facts if f.aspect == "strengths"][:2]
+        if destination is None:
+            chosen += [f for f in facts if f.aspect == "challenges"][:2]
+            headline = f"Moving away from {source.short_name}: what it gives you, and what holds it back"
+            return Answer(question, "situation", headline, tuple(chosen), (source,), True, True)
+        ahead = list(facts_of(self.kb, destination))
+        chosen += [f for f in ahead if f.aspect == "strengths"][:2] + [
+            f for f in ahead if f.aspect == "challenges"
+        ][:2]
+        headline = (
+            f"From {source.short_name} to {destination.short_name}: what you would give up, "
+            f"what you would gain, and the risks"
+        )
+        return Answer(
+            question, "situation", headline, tuple(chosen[:MAX_FACTS]), (source, destination), True, True
+        )
+
     def _asked(self, lead: Topic, reading: Reading, hits: list[Hit]) -> list[Fact]:
         """The facts for what a situation asks: its risks, where to start, or what explains a symptom."""
         facts = list(facts_of(self.kb, lead))
