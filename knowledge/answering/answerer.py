@@ -36,6 +36,8 @@ OUTSIDE_HEADLINE = "The framework doesn't cover that"
 
 _WORD = re.compile(r"[A-Za-z]+")
 
+#: Names of roles that contain a property's cue word ("data scientists" is no question about data).
+_ROLES = re.compile(r"\bdata (?:scientists?|science|engineers?|engineering|analysts?|team|teams|platform)\b")
 #: Words that ask across archetypes ("where does each archetype sit on model ownership?").
 _ACROSS = re.compile(r"\b(?:each|every|all|which|who|archetypes|where)\b")
 #: Words that ask for a ranking: superlatives, comparatives and how easy or hard something is.
@@ -47,7 +49,7 @@ _RANKS = re.compile(
 _NOT_RANKS = frozenset({"interest", "honest", "latest", "request", "test", "suggest", "biggest"})
 #: Words that put a ranking on its worst side ("slowest", "hardest", "struggles most").
 _WORSE = re.compile(
-    r"\b(?:painful|pain|headache|worst|least|slowest|slower|slow|hardest|harder|hard|toughest|tougher|tough|weakest|weaker|"
+    r"\b(?:painful|pain|headache|friction|hassle|worst|least|slowest|slower|slow|hardest|harder|hard|toughest|tougher|tough|weakest|weaker|"
     r"weak|lowest|poorest|worse|struggles?|struggling|difficult|difficulty|trouble|troubles|fails?|"
     r"failing|rarely|never|lags?|lagging|problems?|pain|bad|fewest|less|can t|cannot|risk\w*|"
     r"longest|biggest problem|challeng\w*|limited|poor|little|smallest|small|smaller|lowest)\b"
@@ -190,7 +192,8 @@ class Answerer:
         ):
             return self._shapes.dimension(question, named_dims[0], previous)  # "what about data there?"
         if reading.situation and not follow_up and (reading.identity or (not named and not named_dims)):
-            found = self._shapes.situation(question, text, reading, self.index, prefer=reading.archetypes)
+            prefer = (*reading.described, *(a for a in reading.archetypes if a not in reading.described))
+            found = self._shapes.situation(question, text, reading, self.index, prefer=prefer)
             if found is not None:
                 return found
         subject: Topic | None = named[0] if named else (named_dims[0] if named_dims else None)
@@ -251,14 +254,21 @@ class Answerer:
         return self._shapes.which(question, text, reading, self.index)
 
     def _property(self, reading: Reading) -> Ranking | None:
-        """The property the question ranks or compares by, if it names one."""
-        tokens = reading.text.split()
-        stems = {stem(t) for t in tokens}
+        """The property the question ranks or compares by, if it names one.
+
+        Words of the last sentence count twice (context comes first, the ask last), and the
+        names of roles ("data scientists") are no cue for the property they contain ("data").
+        """
+        text = _ROLES.sub(" ", reading.text)
+        last = _ROLES.sub(" ", reading.last_sentence)
+        stems, last_stems = {stem(t) for t in text.split()}, {stem(t) for t in last.split()}
         cued = reading.cued_dimension.id if reading.cued_dimension is not None else None
         best: tuple[float, Ranking] | None = None
         for ranking in self._rankings:
-            hits: float = len(stems & ranking.cue_stems) + sum(
-                2 for phrase in ranking.property.phrases if f" {phrase} " in f" {reading.text} "
+            hits: float = (
+                len(stems & ranking.cue_stems)
+                + len(last_stems & ranking.cue_stems)
+                + sum(2 for phrase in ranking.property.phrases if f" {phrase} " in f" {text} ")
             )
             if hits and ranking.property.dimension is not None and ranking.property.dimension == cued:
                 hits += 0.5  # a tie goes to the property of the dimension the question is about

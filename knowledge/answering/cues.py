@@ -158,7 +158,11 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "what kind of company",
             "companies",
             "company",
+            "most common",
             "what kind of orgs",
+            "typical organisations",
+            "typical organizations",
+            "typical companies",
             "sort of companies",
             "kinds of companies",
             "kind of companies",
@@ -196,7 +200,10 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "design dimensions",
         ),
     ),
-    ("covers", ("cover", "covers", "include", "includes", "fall under", "falls under")),
+    (
+        "covers",
+        ("cover", "covers", "include", "includes", "fall under", "falls under", "span", "spans", "encompass"),
+    ),
     ("questions", ("questions", "question", "ask", "asks")),
     (
         "looks_like",
@@ -260,7 +267,7 @@ IDENTITY = re.compile(
     r"\bwhat (?:does|do) (?:that|this|it) (?:match|fit|sound like|look like)\b|"
     r"\b(?:which|what) (?:archetype|type|one|kind|category|bucket) (?:is|does) (?:that|this|it)\b|"
     r"\bwhat (?:archetype|type|kind|bucket|category) (?:does|would|do) (?:that|this|we|it|us)\b|"
-    r"\b(?:what|which) (?:\w+ ){0,2}(?:are|am) (?:we|i)\b(?! (?:good|bad|best|worst|doing|supposed|missing|getting|"
+    r"\b(?:what|which) (?:\w+ ){0,2}(?:are|am) (?:we|i)\b(?! (?:actually |really |even )?(?:good|bad|best|worst|doing|supposed|missing|getting|"
     r"likely|going|in for))|\bare we (?:an?|the|more|closer|basically|really|just|kind of|sort of|still)\b|"
     r"^are we\b|\bis (?:this|that) us\b|"
     r"\bsounds? like (?:us|we)\b|\bdescribes? us\b|\bwhere do we (?:fit|sit|stand|belong)\b|"
@@ -288,7 +295,8 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "next_steps",
         re.compile(
             r"\b(?:where (?:do|should|would|can) (?:we|i|you|they) (?:even |ever |actually |best )?(?:start|begin)|"
-            r"work on first|do first|tackle first|where to (?:start|begin)|how to (?:start|begin)|and how$|"
+            r"work on first|do first|tackle first|step one|step 1|first move|"
+            r"where to (?:start|begin)|how to (?:start|begin)|and how$|"
             r"start with|first steps?|"
             r"next steps?|get started|begin with|what (?:should|do|can|could) (?:we|i) (?:do|change|fix|"
             r"try|focus|prioriti[sz]e)|how (?:do|can|should|could) (?:we|i) (?:even |ever |best |possibly )?(?:improve|fix|get|move|"
@@ -301,7 +309,8 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "why",
         re.compile(
             r"\b(?:why|how come|what explains|what s causing|what causes|the reason|is that typical|"
-            r"is this typical|known pattern|is (?:this|that|it) (?:normal|common|expected)|just how it is|keeps? (?:\w+ing)|never|can t|cannot|won t|doesn t|don t|"
+            r"is this typical|known pattern|to be expected|is that expected|explain the gap|"
+            r"is (?:this|that|it) (?:normal|common|expected)|just how it is|keeps? (?:\w+ing)|never|can t|cannot|won t|doesn t|don t|"
             r"shoots? (?:it |them )?down|takes (?:weeks|months|forever|ages)|trimmed|losing)\b"
         ),
     ),
@@ -323,7 +332,9 @@ OVERVIEW = re.compile(
     r"cheat ?sheet|whole (?:thing|framework|model)|the framework|this framework|main ideas?|key ideas?|"
     r"explain (?:it|this|the whole)|crash course|101|basics|primer|eli5|landscape|fit together|"
     r"fits together|relationship between|how you think about|options we have|relate|relates|related to|"
-    r"connect|connected|map onto|map to)\b|"
+    r"connect|connected|map onto|map to|a model for thinking|how to think about)\b|"
+    r"\bwhere (?:ml|ai|data science|data) (?:people|folks|teams?) should sit\b|"
+    r"\bwalk me through (?:the )?(?:spectrum|archetypes|framework|options|types)\b|\bspectrum\b.*\bfrom\b.*\bto\b|"
     r"\bhow (?:should|do|can|would) (?:i|we|you|companies|orgs|one) (?:best )?(?:structure|organi[sz]e|set up|arrange) "
     r"(?:an? |our |the |their )?(?:ml|ai|data science|machine learning)\b|"
     r"\bhow should (?:an? |our |the )?(?:ml|ai|data science) (?:org|team|organi[sz]ation|function|group)s? be "
@@ -417,7 +428,7 @@ BOTH_SIDES = re.compile(
 )
 #: "zero ML in house", "without any ML": the words of the nascent archetype's "no ML" alias.
 DESCRIBED_NASCENT = re.compile(
-    r"\b(?:zero|without any|without|hardly any|barely any|not much|very little) (?:ml|machine learning|ai)\b"
+    r"\b(?:zero|without any|without|hardly any|barely any|not much|very little|no) (?:ml|machine learning|ai)\b"
 )
 ML_PEOPLE = (
     r"(?:ml|ai|data science|data scientists?|ml engineers?|ml people|ml folks|ml experts?|researchers)"
@@ -430,6 +441,8 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(?:ml|ai) (?:in|across|into) every (?:department|team|unit|part|product|function)\b"
             r"|\b(?:ml|ai) everywhere\b|\bproduct (?:teams|folks|people) (?:get|understand|know) (?:ml|ai)\b"
             r"|\bdata is easy to (?:reach|get|access|find)\b"
+            r"|\b(?:ceo|founder) (?:\w+ )?(?:talks about|talks up|champions|pushes|loves|evangeli[sz]es) (?:ml|ai)\b"
+            r"|\b(?:ml|ai) (?:a )?part of how everyone\b|\beveryone (?:\w+ ){0,3}(?:thinks|thinking) (?:about |in )?(?:ml|ai)\b"
             r"|\b(?:ceo|founder|founders|leadership|board) (?:is |are )?(?:all in|obsessed|invests|invested|bets|betting)\b"
             r"|\bevery (?:product team|department|team|business unit) has (?:ml|ai|someone|an ml|its own ml)\b"
             r"|\bproduct (?:folks|teams|people|managers) (?:\w+ )?(?:deploy|run|operate|maintain)\b",
@@ -457,11 +470,16 @@ DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|\bno (?:permanent |dedicated |full time |in house )?(?:ml|ai|data science) (?:staff|team|people|"
             r"expertise|function|person|hires?|roadmap|strategy)\b|\bone off (?:pilots?|projects?|analyses|models?)\b"
             r"|\bnobody s job (?:\w+ )?is (?:ml|ai|data science)\b|\bnobody has (?:ml|ai) as (?:their|a) (?:\w+ )?job\b"
-            r"|\bhere and there\b"
+            r"|\bhere and there\b|\bno support from (?:above|leadership|management|mgmt|the top)\b"
+            r"|\b(?:occasionally|now and then|once in a while|sporadically) (?:\w+ )?(?:try|tries|build|builds|do|does)\b"
             r"|\bwhen (?:they|someone|he|she|we) (?:has|have|find|finds) (?:the )?time\b",
             "nascent",
         ),
-        (r"\b(?:research|r and d|innovation) (?:lab|labs|department|arm|division|group|team)\b", "rnd"),
+        (
+            r"\b(?:research|r and d|innovation) (?:lab|labs|department|arm|division|group|team|centre|center)\b"
+            r"|\b(?:phds?|researchers|academics) (?:\w+ )?(?:writing|publishing|who publish|write|publish) papers\b",
+            "rnd",
+        ),
     )
 )
 #: Words before a description that deny it ("there's no central ML function").
@@ -476,11 +494,15 @@ DIMENSION_DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bbuilding or integrating (?:with )?software\b", "engineering_vs_research"),
         (r"\bdata (?:collection|warehousing|labell?ing) and\b", "data_ownership"),
         (r"\bwho maintains the deployed models\b", "model_ownership"),
+        (
+            r"\bcontrol (?:\w+ ){0,6}over (?:the )?(?:data|labell?ing|pipelines?|warehous\w*|collection)\b",
+            "data_ownership",
+        ),
     )
 )
 #: Words of a move from one setup to another ("out of the R&D lab and into the product teams").
 TRANSITION = re.compile(
-    r"\b(?:mov(?:e|ing)|switch\w*|go(?:ing)? from|break(?:ing)? up|broke up|spread(?:ing)? (?:everyone|them|people)|"
+    r"\b(?:mov(?:e|es|ed|ing)|switch\w*|go(?:ing)? from|break(?:ing)? up|broke up|spread(?:ing)? (?:everyone|them|people)|"
     r"pull(?:ing)? (?:them|everyone|the \w+|our \w+)(?: \w+)? out|dissolv\w*|split(?:ting)? up)\b"
 )
 #: Words just before a setup that make it where a move goes to, not where it comes from.

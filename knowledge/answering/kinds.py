@@ -77,6 +77,8 @@ class Reading:
     both_sides: bool = False
     #: Archetypes mentioned only through words that describe a setup ("a central ML team").
     described: tuple[Archetype, ...] = ()
+    #: The last sentence of the question, normalized: where the ask usually is.
+    last_sentence: str = ""
     #: It picks among the archetypes ("which one…", "what setup…").
     picks: bool = False
     #: A move from one setup to another, (from, to); ``to`` may be unknown.
@@ -167,7 +169,18 @@ def aspect_of(text: str, *, weak: bool = True) -> str | None:
 
 #: Cue words that name an aspect only when no other does ("the typical challenges" asks challenges).
 _WEAK_CUES = frozenset(
-    {"typical", "typically", "company", "companies", "firm", "firms", "businesses", "found"}
+    {
+        "typical",
+        "typically",
+        "company",
+        "companies",
+        "firm",
+        "firms",
+        "businesses",
+        "found",
+        "who has",
+        "who does",
+    }
 )
 
 
@@ -208,13 +221,17 @@ def _denied(text: str, archetype: Archetype, mentions: list[tuple[Topic, str]]) 
     return all(NEGATED.search(text[: text.find(key)]) for key in keys)
 
 
+def _sentences(question: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[?.!])\s+", question.strip()) if s.strip()] or [question]
+
+
 def _asked_aspect(question: str, text: str) -> str | None:
     """The aspect the question itself asks for: its last asking sentence first, then the whole.
 
     Long questions give context first ("we report to the chief data officer…") and ask last
     ("what typically goes wrong for teams like ours?"); the context's cue words must not win.
     """
-    sentences = [s for s in re.split(r"(?<=[?.!])\s+", question.strip()) if s.strip()]
+    sentences = _sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
     for sentence in reversed(asking):
         aspect = aspect_of(" ".join(words(sentence)))
@@ -294,5 +311,6 @@ def read(kb: KnowledgeBase, names: TopicNames, question: str) -> Reading:
         strong_overview=bool(OVERVIEW.search(WEAK_OVERVIEW.sub(" ", text))),
         described=tuple(described),
         picks=bool(PICKS.search(text)),
+        last_sentence=" ".join(words(_sentences(question)[-1])) if question.strip() else "",
         move=move,
     )

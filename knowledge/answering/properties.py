@@ -155,7 +155,8 @@ PROPERTIES: tuple[Property, ...] = (
     _p(
         "support",
         "support from leadership and the organization",
-        "support supported supporting sponsor sponsors sponsorship backing backed buyin championed",
+        "support supported supporting sponsor sponsors sponsorship backing backed buyin champion champions "
+        "championed championing",
         best=[
             ("ml_first", [("ml_first", "looks_like", "ceo invests")]),
             ("independent", [("independent", "strengths", "senior leaders")]),

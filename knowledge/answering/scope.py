@@ -54,13 +54,14 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:vendors?|librar(?:y|ies)|packages?|frameworks? should|programming languages?|"
         r"feature stores?|vector (?:db|dbs|database|databases|stores?)|data warehouse (?:product|vendor|tool)|"
         r"cloud (?:costs?|bills?|providers?|spend|credits)|(?:which|what|best) (?:cloud|database|warehouse))\b",
-        r"\b(?:buy|buying|purchase|purchasing|procure|procurement)\b(?! in\b)",
+        r"\b(?:buy|buying|purchase|purchasing|procure|procurement)\b(?! in\b| into\b)",
         r"\b(?:game engines?|inference|on device|edge devices?|data catalog\w*|going rate|market rate|pay band|"
         r"salary band|accuracy|acurracy|threshold|benchmark scores?|confusion matrix)\b",
         r"\b(?:which|what|best|recommend(?:ed)?|good) (?:\w+ ){0,3}(?:tools?|platforms?|stack|"
         r"programming language|ide|editor|laptop|orchestrator)\b",
         r"\b(?:drift|monitoring|observability|alerting|four day week|4 day week|working hours|perks|overtime|"
-        r"sick leave|holiday|holidays|hr is asking|benefits package)\b",
+        r"sick leave|holiday|holidays|hr is asking|benefits package|on call rotation|rota|pagerduty|pager|runbooks?|"
+        r"dags?|retraining jobs?)\b",
         # Numbers the framework gives none of.
         r"\bhow many (?!archetypes?\b|dimensions?\b|types?\b|kinds?\b|categor|ways?\b|options?\b|"
         r"different\b|design\b|of (?:the|these|them)\b)\w+",
@@ -93,7 +94,7 @@ OUTSIDE: tuple[re.Pattern[str], ...] = tuple(
         r"visa|visas|parental leave|vacation|pto|remote work|work from home|wfh|onboarding checklist|"
         r"job titles?|job descriptions?|offer letter|negotiat\w*|okrs?|kpis?)\b",
         # Managing people one to one.
-        r"\b(?:give|giving) (?:\w+ ){0,2}feedback to\b|\b(?:deadlines?|1 ?on ?1s?|1 1s|one on ones?|motivat\w*|"
+        r"\b(?:give|giving) (?:\w+ ){0,2}feedback\b|\b(?:deadlines?|1 ?on ?1s?|1 1s|one on ones?|motivat\w*|demotivat\w*|"
         r"morale|burn ?out|tips on being|better leader|good leader|better manager|good manager|"
         r"leadership (?:tips|advice|style))\b",
         # Small talk and the rest of the world.
@@ -223,6 +224,8 @@ class ScopeTest:
         # in the context ("an analyst hacks a forecast together in Excel") is just context.
         asking = [c for c in clauses if _asks(c) and not _GENERIC_ASK.match(" ".join(words(c)))]
         declined = [c for c in outside if c in asking] if asking else outside
+        if outside and not declined and not any(self._names_framework(c) for c in asking):
+            declined = clauses  # "SageMaker vs Vertex AI, which should we pick?": the ask points back
         if not declined:
             in_scope = names_topic or cued or bool(_IN_SCOPE_CUES.search(" ".join(words(question))))
             return Scope(question if in_scope or coverage >= MIN_COVERAGE else "", None, coverage)
@@ -234,6 +237,14 @@ class ScopeTest:
         if not any(self._topics_in(words(c)) or (_asks(c) and self._speaks_framework(c)) for c in kept):
             return Scope("", question, coverage)
         return Scope(" ".join(kept), " ".join(declined), coverage)
+
+    def _names_framework(self, clause: str) -> bool:
+        """A clause that names a topic or the framework's subject (a stricter test than its words)."""
+        tokens = words(clause)
+        normalized = " ".join(tokens)
+        return bool(
+            _IN_SCOPE_CUES.search(normalized) or self._topics_in(tokens) or _WHAT_ARE_WE.search(normalized)
+        )
 
     def _speaks_framework(self, clause: str) -> bool:
         """A clause worth answering: it names a topic or the framework's subject, or asks in its words.
@@ -253,4 +264,8 @@ class ScopeTest:
 
 def _asks(clause: str) -> bool:
     """A clause that asks something, rather than telling the context."""
-    return clause.rstrip().endswith("?") or bool(_ASKING.match(" ".join(words(clause))))
+    return clause.rstrip().endswith("?") or bool(_ASKING.match(_LEADING.sub("", " ".join(words(clause)))))
+
+
+#: Words that open a clause before what it asks ("and can you write…").
+_LEADING = re.compile(r"^(?:(?:and|but|also|so|plus|ok|okay|oh|then) )+")

@@ -152,6 +152,7 @@ class Shapes:
         aspect = (
             reading.aspect
             if reading.aspect in ("strengths", "challenges", "looks_like", "typical_organizations")
+            and not reading.aspect_weak
             else None
         )
         dimension = reading.dimensions[0] if reading.dimensions else None
@@ -229,7 +230,7 @@ class Shapes:
         side = ranking.worst if worst else ranking.best
         if not side:
             return None
-        asked = set(query_tokens(text)) - GENERIC - ranking.cue_stems
+        asked = set(content_tokens(text)) - GENERIC - ranking.cue_stems
         placed = sorted(
             side, key=lambda p: -len(asked & {t for f in p.facts for t in content_tokens(f.text)})
         )[:2]
@@ -331,8 +332,13 @@ class Shapes:
         facts = list(facts_of(self.kb, lead))
         asked: list[Fact] = []
         if "why" in reading.asks:
-            explaining = [h.fact for h in hits if h.fact.aspect == "challenges"]
-            asked += explaining[:1] or [f for f in facts if f.aspect == "challenges"][:1]
+            # A symptom is explained by a challenge, or by where the setup sits ("researchers and
+            # engineers collaborate very little" is R&D's position, not one of its challenges).
+            challenge = [h for h in hits if h.fact.aspect == "challenges"][:1]
+            position = [h for h in hits if h.fact.aspect == "position"][:1]
+            asked += [h.fact for h in challenge] or [f for f in facts if f.aspect == "challenges"][:1]
+            if position and (not challenge or position[0].score > challenge[0].score):
+                asked.append(position[0].fact)
         if "challenges" in reading.asks:
             asked += [f for f in facts if f.aspect == "challenges"]
         if "strengths" in reading.asks:

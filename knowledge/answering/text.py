@@ -143,6 +143,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "everywhere": ("everywhere", "permeates", "whole"),
     "throughout": ("everywhere", "permeates", "whole"),
     "value": ("value", "business"),
+    "champion": ("invests", "backs", "ceo"),
+    "champions": ("invests", "backs", "ceo"),
     "sprint": ("engineering", "management", "cycles"),
     "sprints": ("engineering", "management", "cycles"),
     "roadmap": ("cycles", "justify", "management"),
