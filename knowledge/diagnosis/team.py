@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.anonymity import MIN_GROUP, Release, Shown, changed_people, group_size, release
+from knowledge.anonymity import MIN_GROUP, Ledger, Release, Shown, group_size, position, release
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis.scoring import DISCLAIMER, GAP_THRESHOLD, Diagnosis, clamp01, position_gap
 from knowledge.models import Archetype, Dimension, Position
@@ -21,6 +21,7 @@ from knowledge.models import Archetype, Dimension, Position
 __all__ = [
     "ALIGNED_BELOW",
     "ALL",
+    "RESPONDENTS",
     "STRONG_FROM",
     "ArchetypePerception",
     "ArchetypeTally",
@@ -161,6 +162,7 @@ def aggregate(
     *,
     members: Sequence[str] | None = None,
     shown: Shown | None = None,
+    ledger: Ledger | None = None,
 ) -> TeamAggregate:
     """Combine people's results (each with the role they gave, if any) into a team view.
 
@@ -168,7 +170,9 @@ def aggregate(
     :func:`~knowledge.anonymity.group_size`); every threshold of the view uses it.
     ``members`` are opaque tokens, one per result, that change whenever a person's answers
     change; with ``shown`` (what the last drawn view reflected; empty before the first) the
-    view is a watched one and :func:`~knowledge.anonymity.release` decides what may be drawn.
+    view is a watched one and :func:`~knowledge.anonymity.release` decides what may be drawn,
+    against ``ledger`` (every set the workspace's views have shown) as well as ``shown``.
+    Means and gaps are in tenths (:func:`~knowledge.anonymity.position`) before anyone draws them.
     """
     group = group_size(min_group)
     tokens = list(members) if members is not None else [str(i) for i in range(len(results))]
@@ -178,8 +182,11 @@ def aggregate(
     sections = _sections(kb, placed)
     watched = shown is not None
     bundles = _bundles(kb, sections)
-    released = release(sections, shown, group, anchor=ALL, together=bundles)
+    released = release(sections, shown, group, anchor=ALL, together=bundles, ledger=ledger)
     drawn = ALL in released.visible
+    keep = dict(released.shown)
+    if drawn:  # who the drawn figures stand for, placed or not: later arrivals are counted against it
+        keep[RESPONDENTS] = tuple(sorted(tokens))
     diagnoses = [d for d, _, _ in placed]
     distribution = _tally(kb.archetypes, diagnoses) if drawn else ()
     leading = distribution[0].archetype if distribution else None
@@ -193,17 +200,31 @@ def aggregate(
         perception_gap=_perception(kb, placed, released) if released.visible >= bundles[0] else None,
         min_group=group,
         updated=drawn and (released.updated or not watched),
-        unshown=changed_people(shown[ALL], sections[ALL]) if shown and ALL in shown and not drawn else 0,
+        unshown=_arrivals(shown, tokens) if not drawn else 0,
         perception_held=watched and bool(bundles[0] & released.held),
-        shown=released.shown if watched else None,
+        shown=keep if watched else None,
     )
 
 
 #: The section of a team view that holds everyone placed; without it nothing is drawn.
 ALL = "all"
+#: Not a section: everyone the drawn figures stand for, placed or not, kept beside them.
+RESPONDENTS = "respondents"
 #: Roles compared in the perception view; people who gave neither are the rest.
 _ROLES = ("leader", "contributor")
 _REST = "rest"
+
+
+def _arrivals(shown: Shown | None, tokens: Sequence[str]) -> int:
+    """People whose answers arrived (or changed) since the figures were last drawn.
+
+    Arrivals only: someone forgotten since is not a newcomer, and counting every respondent
+    (placed or not) says nothing about how anyone answered.
+    """
+    if not shown:
+        return 0
+    before = set(shown.get(RESPONDENTS, shown.get(ALL, ())))
+    return len(set(tokens) - before) if before else 0
 
 
 def _dimension_key(dimension_id: str, role: str | None = None) -> str:
@@ -278,7 +299,7 @@ def _team_readings(
             held = key in released.held
             readings.append(TeamReading(dimension, len(values), None, None, None, suggested, None, held))
             continue
-        mean = clamp01(round(statistics.fmean(values), 3))
+        mean = position(clamp01(statistics.fmean(values)))
         spread = round(statistics.pstdev(values), 3)
         readings.append(
             TeamReading(
@@ -288,10 +309,14 @@ def _team_readings(
                 spread=spread,
                 disagreement=_disagreement(spread),
                 suggested=suggested,
-                gap=position_gap(mean, suggested),
+                gap=_tenths(position_gap(mean, suggested)),
             )
         )
     return tuple(readings)
+
+
+def _tenths(gap: float | None) -> float | None:
+    return None if gap is None else position(gap)
 
 
 def _disagreement(spread: float) -> Disagreement:
@@ -312,13 +337,13 @@ def _perception(
     def mean(group: Sequence[Diagnosis], role: str, dimension_id: str) -> float | None:
         if _dimension_key(dimension_id, role) not in released.visible:  # its bundle was not drawn
             return None
-        return round(statistics.fmean(_values(group, dimension_id)), 3)
+        return position(statistics.fmean(_values(group, dimension_id)))
 
     dimensions = []
     for dimension in kb.dimensions:
         lead = mean(leaders, "leader", dimension.id)
         ic = mean(contributors, "contributor", dimension.id)
-        difference = round(lead - ic, 3) if lead is not None and ic is not None else None
+        difference = position(lead - ic) if lead is not None and ic is not None else None
         dimensions.append(DimensionPerception(dimension, lead, ic, difference))
     lead_tally = {t.archetype.id: t for t in _tally(kb.archetypes, leaders)}
     ic_tally = {t.archetype.id: t for t in _tally(kb.archetypes, contributors)}

@@ -447,7 +447,9 @@ def test_people_who_place_the_team_far_apart_strongly_disagree(kb: KnowledgeBase
     data = next(r for r in team.readings if r.dimension.id == "data_ownership")
     low, high = (d.reading("data_ownership") for d in (people[0][0], people[2][0]))
     assert low is not None and low.team is not None and high is not None and high.team is not None
-    assert data.mean == pytest.approx((low.team + high.team) / 2, abs=0.001)
+    # The team's position is only ever shown in tenths.
+    assert data.mean == pytest.approx((low.team + high.team) / 2, abs=0.05 + 1e-9)
+    assert data.mean == round(data.mean, 1)
     assert data.spread is not None
     assert data.spread == pytest.approx((high.team - low.team) / 2, abs=0.001)
     assert data.spread >= STRONG_FROM

@@ -20,6 +20,13 @@ remembering it would let the next drawing differ by one person once someone asks
 forgotten. Saved, it is held back until at least the group size changed, as every week is.
 A past week only changes when people are forgotten, so after the first drawing these saves
 are rare.
+
+Every week is also drawn against the workspace's ledger (every set of people any view has
+shown, team threads included; see :mod:`knowledge.anonymity`), and saved into it in the same
+compare-and-set. A week whose latest diagnoses differ by fewer than the minimum group from
+something a thread already showed falls back to what the week showed last, or else to the
+largest set already shown elsewhere that the week still holds: a team thread's three people
+are shown as those three, not with a fourth beside them.
 """
 
 from __future__ import annotations
@@ -27,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from bot.store import Flow, QuizAnswer, ReleasedView, Store
+from bot.store import Flow, Ledger, QuizAnswer, ReleasedView, Store
 from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
-from knowledge.diagnosis import ALL, aggregate, role_of, score
+from knowledge.diagnosis import ALL, RESPONDENTS, aggregate, role_of, score
 from knowledge.quiz import released_answers
 from knowledge.summary import TREND_PERIODS, Period, PeriodDiagnoses, Summary, build_summary
 
@@ -79,20 +86,39 @@ def _entries(kb: KnowledgeBase, flows: Sequence[Flow]) -> list[tuple[dict[str, s
 
 
 def _released(
-    kb: KnowledgeBase, flows: Sequence[Flow], period: Period, view: ReleasedView, group: int
+    kb: KnowledgeBase, flows: Sequence[Flow], period: Period, view: ReleasedView, group: int, ledger: Ledger
 ) -> tuple[list[Flow], int]:
     """The diagnoses a week's figures may be drawn from now, and how many people wait.
 
-    The latest per person, if enough changed since the week was last shown; otherwise the
-    diagnoses it showed then (less anyone who asked to be forgotten since).
+    In order: the latest per person, if they may be shown (enough changed since the week
+    was last shown, and nothing shown elsewhere is too close); the diagnoses it showed then
+    (less anyone forgotten since: if that brings it too close to what was shown, nothing
+    is drawn); or the largest set of them already shown elsewhere (a team thread's), which
+    is safe beside everything by construction. The count waiting is of arrivals only.
     """
     latest = _latest_per_person(flows, period)
-    results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in latest]
-    now = aggregate(kb, results, group, members=[f.flow_id for f in latest], shown=view.shown)
-    shown_before = set(view.shown.get(ALL, ()))
-    if now.visible or not shown_before:
+    tokens = [f.flow_id for f in latest]
+
+    def visible(drawn: Sequence[Flow]) -> bool:
+        results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in drawn]
+        members = [f.flow_id for f in drawn]
+        return aggregate(kb, results, group, members=members, shown=view.shown, ledger=ledger.sets).visible
+
+    if visible(latest):
         return latest, 0
-    return [f for f in flows if f.flow_id in shown_before], now.unshown
+    by_id = {f.flow_id: f for f in latest}
+    shown_before = set(view.shown.get(RESPONDENTS, view.shown.get(ALL, ())))
+    candidates = [[f for f in flows if f.flow_id in shown_before]] if shown_before else []
+    candidates += [
+        [by_id[token] for token in sorted(members)]
+        for members in sorted(ledger.sets.get(ALL, ()), key=len, reverse=True)
+        if set(members) <= set(by_id) and set(members) != set(tokens)
+    ]
+    for drawn in candidates:
+        if drawn and visible(drawn):
+            return drawn, len(set(tokens) - {f.flow_id for f in drawn})
+    # Nothing may be drawn: the week says how many took part, and shows no figures.
+    return latest, 0
 
 
 async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Period, min_group: int) -> Summary:
@@ -104,13 +130,15 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
     weeks = trend_weeks(period)
     for _ in range(_ATTEMPTS):
         views = [await store.views.get(team_id, view_key(week)) for week in weeks]
+        ledger = await store.views.ledger(team_id)
         flows = [
             f
             for f in await store.diagnoses.finished_since(team_id, weeks[0].start)
             if f.updated_at < period.end
         ]
         released = [
-            _released(kb, flows, week, view, min_group) for week, view in zip(weeks, views, strict=True)
+            _released(kb, flows, week, view, min_group, ledger)
+            for week, view in zip(weeks, views, strict=True)
         ]
         (before, _), (now, waiting) = released[-2:]
         earlier = [
@@ -142,9 +170,10 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             previous_shown=views[-2].shown,
             held_back=waiting,
             earlier=earlier,
+            ledger=ledger.sets,
         )
         shown = [*summary.earlier_shown, summary.previous_shown, summary.team.shown]
-        if await _save(store, team_id, list(zip(weeks, views, shown, strict=True))):
+        if await _save(store, team_id, list(zip(weeks, views, shown, strict=True)), ledger):
             return summary
     # Others kept moving the week on; drawing from a state that is not saved would be unsafe.
     raise RuntimeError("could not settle the summary's state; try again")
@@ -154,13 +183,15 @@ async def _save(
     store: Store,
     team_id: str,
     states: Sequence[tuple[Period, ReleasedView, dict[str, tuple[str, ...]] | None]],
+    ledger: Ledger,
 ) -> bool:
-    for period, view, shown in states:
-        if shown is None or shown == dict(view.shown):
-            continue
-        if not await store.views.save(team_id, view_key(period), shown, expected=view.version):
-            return False
-    return True
+    """Every week that moved, and the ledger, in one compare-and-set."""
+    changed = [
+        (view_key(period), shown, view.version)
+        for period, view, shown in states
+        if shown is not None and shown != dict(view.shown)
+    ]
+    return await store.views.save_many(team_id, changed, ledger)
 
 
 def _activity(answers: Sequence[QuizAnswer], period: Period) -> tuple[int, int]:
