@@ -78,7 +78,9 @@ def perception_alt(gap: PerceptionGap) -> str:
         f"contributors': {gap.contributors_lead.short_name}."
     ]
     for d in gap.dimensions:
-        where = f"{_ends(d.dimension)}: leaders {_group_at(d.leaders)}, contributors {_group_at(d.contributors)}"
+        where = (
+            f"{_ends(d.dimension)}: leaders {_group_at(d.leaders)}, contributors {_group_at(d.contributors)}"
+        )
         if d.difference is not None:
             where += f", difference {d.difference:+.1f}"
         parts.append(where + ".")
