@@ -185,7 +185,10 @@ def aggregate(
     released = release(sections, shown, group, anchor=ALL, together=bundles, ledger=ledger)
     drawn = ALL in released.visible
     keep = dict(released.shown)
-    if drawn:  # who the drawn figures stand for, placed or not: later arrivals are counted against it
+    # Who the figures stand for, placed or not, moves only when the figures do: a newcomer who
+    # answered too few questions waits exactly like one whose answers are held back.
+    moved = drawn and (not shown or set(shown.get(ALL, ())) != set(sections[ALL]))
+    if moved:
         keep[RESPONDENTS] = tuple(sorted(tokens))
     diagnoses = [d for d, _, _ in placed]
     distribution = _tally(kb.archetypes, diagnoses) if drawn else ()
@@ -200,7 +203,7 @@ def aggregate(
         perception_gap=_perception(kb, placed, released) if released.visible >= bundles[0] else None,
         min_group=group,
         updated=drawn and (released.updated or not watched),
-        unshown=_arrivals(shown, tokens) if not drawn else 0,
+        unshown=0 if moved else _arrivals(shown, tokens),
         perception_held=watched and bool(bundles[0] & released.held),
         shown=keep if watched else None,
     )

@@ -310,15 +310,17 @@ def test_no_weekly_digest_needs_no_channel_and_keeps_no_time() -> None:
 
 def test_an_empty_submission_is_refused_field_by_field_instead_of_saved_as_defaults() -> None:
     # Saved as defaults, it would clear the leadership channels and turn the digest off.
-    config, errors = _read_config(TEAM, {})
+    _, errors = _read_config(TEAM, {})
 
     assert set(errors) == {"channels", "weekday", "time", "timezone", "min_group"}
     assert all("missing" in error for error in errors.values())
 
 
 @pytest.mark.parametrize("minimum", [None, "", "  ", [], ["7"], 7], ids=repr)
-def test_a_minimum_group_that_is_empty_null_a_list_or_not_text_is_refused_and_says_so(minimum: object) -> None:
-    config, errors = _read_config(TEAM, state(channels=("C0LEAD",), min_group=minimum))  # type: ignore[arg-type]
+def test_a_minimum_group_that_is_empty_null_a_list_or_not_text_is_refused_and_says_so(
+    minimum: object,
+) -> None:
+    _, errors = _read_config(TEAM, state(channels=("C0LEAD",), min_group=minimum))  # type: ignore[arg-type]
 
     assert set(errors) == {"min_group"}
     assert "whole number from 3 to 50" in errors["min_group"]
@@ -453,3 +455,29 @@ def test_a_form_state_of_the_wrong_shape_is_an_error_or_a_default_never_an_excep
 
     assert list(errors) == ([field] if field else [])
     assert config.team_id == TEAM and all(isinstance(c, str) for c in config.leadership_channels)
+
+
+# -- what the summary quotes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("people", [0, 60], ids=["quiet week", "full week"])
+def test_the_unanswered_questions_a_summary_quotes_cannot_ping_the_channel_or_disguise_a_link(
+    people: int,
+) -> None:
+    asked = [
+        ("<!channel> why is nobody answering?", 3),
+        ("see <https://evil.example|our docs> & <@U0BOSS>", 1),
+    ]
+    quoting = build_summary(
+        KB,
+        period=PERIOD,
+        diagnoses=_people(people),
+        unanswered=asked,
+    )
+
+    posted = json.dumps(build_summary_message(quoting))
+
+    assert "why is nobody answering?" in posted  # quoted, so this checks the escaping
+    for raw in ("<!channel>", "<https://evil.example|", "<@U0BOSS>"):
+        assert raw not in posted
+    assert "&lt;!channel&gt;" in posted and "&amp;" in posted

@@ -577,6 +577,41 @@ def test_a_watched_aggregate_holds_one_newcomer_and_shows_the_figures_it_showed_
     assert six.visible and six.updated and six.placed == 6
 
 
+def test_someone_forgotten_is_not_counted_as_an_answer_waiting_to_be_shown(kb: KnowledgeBase) -> None:
+    six = results_for(kb, *[("embedded", None)] * 3, *[("rnd", None)] * 3)
+    shown = aggregate(kb, six, members=list("abcdef"), shown={}).shown
+
+    # "d" asked to be forgotten: one fewer, nobody new.
+    five = aggregate(kb, six[:3] + six[4:], members=list("abcef"), shown=shown)
+
+    assert not five.visible and five.unshown == 0
+
+
+def test_someone_who_answered_too_few_questions_waits_like_anyone_new(kb: KnowledgeBase) -> None:
+    """Held or unplaced, a newcomer is counted the same: the count says nothing about their answers."""
+    three = results_for(kb, ("embedded", None), ("embedded", None), ("independent", None))
+    shown = aggregate(kb, three, members=["a", "b", "c"], shown={}).shown
+    unplaced = score(kb, {q.id: "dont_know" for q in kb.questions})
+    placed_newcomer = results_for(kb, ("rnd", None))
+
+    said_nothing = aggregate(kb, [*three, (unplaced, None)], members=list("abcd"), shown=shown)
+    held = aggregate(kb, [*three, *placed_newcomer], members=list("abcd"), shown=shown)
+
+    assert said_nothing.unshown == held.unshown == 1
+
+
+def test_a_team_aggregate_is_held_when_a_view_elsewhere_showed_one_person_fewer(kb: KnowledgeBase) -> None:
+    four = results_for(kb, ("embedded", None), ("embedded", None), ("independent", None), ("nascent", None))
+    thread = aggregate(kb, four[:3], members=["a", "b", "c"], shown={})
+    assert thread.shown is not None
+
+    week = aggregate(
+        kb, four, members=list("abcd"), shown={}, ledger={k: [v] for k, v in thread.shown.items()}
+    )
+
+    assert not week.visible and week.distribution == ()
+
+
 def test_leaders_against_contributors_needs_the_group_on_each_side(kb: KnowledgeBase) -> None:
     people = [("embedded", "leader")] * 3 + [("rnd", "contributor")] * 2
     assert aggregate(kb, results_for(kb, *people)).perception_gap is None

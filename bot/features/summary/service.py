@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from bot.store import Flow, Ledger, QuizAnswer, ReleasedView, Store
 from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
-from knowledge.diagnosis import ALL, RESPONDENTS, aggregate, role_of, score
+from knowledge.diagnosis import ALL, RESPONDENTS, TeamAggregate, aggregate, role_of, score
 from knowledge.quiz import released_answers
 from knowledge.summary import TREND_PERIODS, Period, PeriodDiagnoses, Summary, build_summary
 
@@ -99,13 +99,14 @@ def _released(
     latest = _latest_per_person(flows, period)
     tokens = [f.flow_id for f in latest]
 
-    def visible(drawn: Sequence[Flow]) -> bool:
+    def drawing(drawn: Sequence[Flow]) -> TeamAggregate:
         results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in drawn]
         members = [f.flow_id for f in drawn]
-        return aggregate(kb, results, group, members=members, shown=view.shown, ledger=ledger.sets).visible
+        return aggregate(kb, results, group, members=members, shown=view.shown, ledger=ledger.sets)
 
-    if visible(latest):
-        return latest, 0
+    now = drawing(latest)
+    if now.visible:
+        return latest, now.unshown  # newcomers not in the figures yet (placed or not)
     by_id = {f.flow_id: f for f in latest}
     shown_before = set(view.shown.get(RESPONDENTS, view.shown.get(ALL, ())))
     candidates = [[f for f in flows if f.flow_id in shown_before]] if shown_before else []
@@ -115,8 +116,10 @@ def _released(
         if set(members) <= set(by_id) and set(members) != set(tokens)
     ]
     for drawn in candidates:
-        if drawn and visible(drawn):
-            return drawn, len(set(tokens) - {f.flow_id for f in drawn})
+        if drawn and drawing(drawn).visible:
+            # Newcomers only: someone the week showed before (and still holds) is not new,
+            # and a forgotten person is in neither list.
+            return drawn, len(set(tokens) - {f.flow_id for f in drawn} - shown_before)
     # Nothing may be drawn: the week says how many took part, and shows no figures.
     return latest, 0
 
