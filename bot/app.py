@@ -236,6 +236,7 @@ def build_app(
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
     # Conversation keys are stored as hashes under a key the database does not hold.
     store.questions.use_key(settings.slack_signing_secret.get_secret_value())
+    store.views.use_key(settings.slack_signing_secret.get_secret_value())
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     retry_handlers = observed_retries(
         metrics,

@@ -14,6 +14,7 @@ people, cannot both move on from the same starting point.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -23,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.scoping import across_workspaces
 from bot.store.tables import ReleasedViewRow
 from bot.store.transaction import Transaction
 
@@ -74,6 +76,17 @@ class ReleasedViews:
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
+        self._key = secrets.token_bytes(32)  # until the app hands over its own (see use_key)
+
+    @across_workspaces("sets the process's hashing key for every workspace; reads and writes no row")
+    def use_key(self, key: str | bytes) -> None:
+        """Key the member tokens made from user ids (the app passes its signing secret)."""
+        self._key = key.encode() if isinstance(key, str) else key
+
+    @property
+    def key(self) -> bytes:
+        """The key member tokens made from user ids are hashed with (see bot.features.quiz.rounds)."""
+        return self._key
 
     async def get(self, team_id: str, view_key: str) -> ReleasedView:
         async with Transaction(self._sessions, "read a summary's state") as session:
@@ -106,20 +119,33 @@ class ReleasedViews:
         """Store what the view now shows, if nobody saved it (or the ledger) since it was read."""
         return await self.save_many(team_id, [(view_key, shown, expected)], await self.ledger(team_id))
 
+    async def record(self, team_id: str, shown: Mapping[str, Sequence[str]], *, attempts: int = 5) -> bool:
+        """Add sets shown by a view that keeps no state of its own (a quiz round's tally)."""
+        for _ in range(attempts):
+            ledger = await self.ledger(team_id)
+            if all(tuple(sorted(m)) in ledger.sets.get(k, ()) for k, m in shown.items()):
+                return True
+            if await self.save_many(team_id, [], ledger, also=shown):
+                return True
+        return False
+
     async def save_many(
         self,
         team_id: str,
         views: Sequence[tuple[str, Mapping[str, Sequence[str]], int]],
         ledger: Ledger,
+        *,
+        also: Mapping[str, Sequence[str]] | None = None,
     ) -> bool:
         """Store what several views now show and add it to the ledger, all or nothing.
 
-        Each view is ``(view_key, shown, expected version)``; nothing is saved if any view,
-        or the ledger, was saved by someone else since it was read.
+        Each view is ``(view_key, shown, expected version)``; ``also`` holds sets shown by
+        views without state of their own. Nothing is saved if any view, or the ledger, was
+        saved by someone else since it was read.
         """
-        if not views:
+        if not views and not also:
             return True
-        sets = ledger
+        sets = Ledger(ledger.adding(also or {}), ledger.version)
         for _, shown, _ in views:
             sets = Ledger(sets.adding(shown), ledger.version)
         ledger_shown = {

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.operator import export
 from bot.store.tables import AskedQuestionRow, ConversationRow
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.harness import RunningApp, make_settings, sqlite_url
@@ -40,6 +41,8 @@ from tests.e2e.test_diagnose_team import (
 from tests.e2e.test_diagnose_team import (
     LEAD as STARTER,
 )
+from tests.e2e.test_quiz import HOST, answer, open_question, press, scoreboards, start_quiz
+from tests.e2e.test_quiz import eventually as eventually_value
 from tests.e2e.test_summary import (
     ADMIN,
     LEAD,
@@ -292,3 +295,33 @@ async def test_the_closed_invitation_calls_a_late_answer_late_and_a_forgotten_on
     await slack.command("forget me", user="U12")
 
     assert "came after" not in await close(slack, fake_slack, forgotten)
+
+
+# -- quiz tallies across views ---------------------------------------------------------------------------
+
+
+async def test_a_forgotten_players_round_drops_out_whole_from_the_scoreboard_summary_and_export(
+    slack: SlackPlatform, fake_slack: FakeSlack, app: RunningApp, tmp_path: Path
+) -> None:
+    store = store_of(app)
+    _, quiz, q1 = await start_quiz(slack, fake_slack, store, "2")
+    for user, right in {"U1": True, "U2": True, "U3": False, "U4": False}.items():
+        await answer(slack, fake_slack, quiz, q1, user, right)
+    await press(slack, fake_slack, q1, "Next", HOST, quiz)  # question 1's tally: 2 of 4 wrong
+    quiz, q2 = await open_question(store, fake_slack, quiz.quiz_id, 2)
+    for user, right in {"U1": False, "U2": True, "U3": True}.items():
+        await answer(slack, fake_slack, quiz, q2, user, right)
+    await slack.command("forget me", user="U4")
+    await press(slack, fake_slack, q2, "End quiz", HOST, quiz)
+    [board] = await eventually_value(lambda: scoreboards(fake_slack, quiz.parent_ts), "the scoreboard")
+
+    # Question 1 without U4 would be "1 of 3": beside its tally of 2 of 4, that is U4's answer.
+    assert quiz.items[0]["prompt"] not in board.text
+    assert "Most missed* (1 of 3 got it wrong)" in board.text and quiz.items[1]["prompt"] in board.text
+    await export(store, KB, tmp_path / "export")
+    exported = (tmp_path / "export" / f"{TEAM}-quiz.csv").read_text(encoding="utf-8")
+    assert str(quiz.items[0]["id"]) not in exported and str(quiz.items[1]["id"]) in exported
+    # The leadership summary counts question 2's three answers by topic, not question 1's too.
+    shown = await preview(slack, fake_slack)
+    by_topic = json.dumps(shown.blocks).split("Right by topic:")[1].split('"')[0]
+    assert sum(int(n) for n in re.findall(r"\d+% of (\d+)", by_topic)) == 3, by_topic

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from bot.features.quiz.blocks import (
     question_text,
     result_line,
 )
+from bot.features.quiz.rounds import round_players, shown_rounds
 from bot.outage import OutageLog
 from bot.store import Quiz, QuizAnswer, Store
 from bot.store.events import Clock, utc_now
@@ -191,6 +192,7 @@ class QuizEngine:
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
         min_group = (await self.store.workspaces.get(ended.team_id)).min_group
+        shown = await shown_rounds(self.store, ended.team_id, answers, min_group)
         # Ended between a Next and the posting of the next question: that one was never asked.
         unposted = ended.current < ended.total and ended.question_ts is None
         asked = [str(item["id"]) for item in ended.items[: ended.current if unposted else ended.asked]]
@@ -198,7 +200,7 @@ class QuizEngine:
         await client.chat_postMessage(
             channel=ended.channel_id,
             thread_ts=ended.parent_ts,
-            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, min_group)),
+            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, shown)),
             text="Quiz scoreboard",
             metadata=_metadata(ended, "scoreboard"),
         )
@@ -224,6 +226,8 @@ class QuizEngine:
         ]
         min_group = (await self.store.workspaces.get(quiz.team_id)).min_group
         right = sum(a.correct for a in answers)
+        if may_show(answers, min_group):  # the tally is shown: every later view must keep to it
+            await self.store.views.record(quiz.team_id, round_players(self.store, quiz.team_id, answers))
         await client.chat_update(
             channel=quiz.channel_id,
             ts=ts,
@@ -375,16 +379,18 @@ def _metadata(quiz: Quiz, part: int | str) -> dict[str, Any]:
 
 
 def _most_missed(
-    quiz: Quiz, answers: Sequence[QuizAnswer], min_group: int
+    quiz: Quiz, answers: Sequence[QuizAnswer], shown: Collection[int]
 ) -> tuple[dict[str, Any], int, int] | None:
     """The asked question most people got wrong (by count, then rate), if anyone got one wrong.
 
-    Only questions whose tally may be shown count (enough answers), like the closed questions.
+    Only questions whose tally was shown with these very players count (``shown``, see
+    :func:`~bot.features.quiz.rounds.shown_rounds`): after someone is forgotten, a round one
+    person short of its tally would tell what they answered.
     """
     best: tuple[int, float, int] | None = None
     for position in range(quiz.asked):
         those = [a for a in answers if a.position == position]
-        if not may_show(those, min_group):
+        if position not in shown:
             continue
         wrong = sum(not a.correct for a in those)
         if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):

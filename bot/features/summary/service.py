@@ -34,11 +34,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from bot.features.quiz.rounds import released_records
 from bot.store import Flow, Ledger, QuizAnswer, ReleasedView, Store
 from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
 from knowledge.diagnosis import ALL, RESPONDENTS, TeamAggregate, aggregate, role_of, score
-from knowledge.quiz import released_answers
 from knowledge.summary import TREND_PERIODS, Period, PeriodDiagnoses, Summary, build_summary
 
 __all__ = ["current_week", "last_week", "summarize", "trend_weeks", "view_key"]
@@ -154,7 +154,7 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             period=period,
             diagnoses=_entries(kb, now),
             previous=_entries(kb, before),
-            quiz_records=_quiz_records(answers, period, min_group),
+            quiz_records=await _quiz_records(store, team_id, answers, period, min_group),
             quiz_activity=_activity(answers, period),
             unanswered=[
                 (question, count)
@@ -203,14 +203,8 @@ def _activity(answers: Sequence[QuizAnswer], period: Period) -> tuple[int, int]:
     return len(within), len({a.user_id for a in within})
 
 
-def _quiz_records(
-    answers: Sequence[QuizAnswer], period: Period, min_group: int
+async def _quiz_records(
+    store: Store, team_id: str, answers: Sequence[QuizAnswer], period: Period, min_group: int
 ) -> list[tuple[str, str, str, bool]]:
-    """The period's answers to questions whose tally was (or may be) shown in their quiz."""
-    units = [
-        ((a.quiz_id, a.position), (a.question_id, a.topic_id, a.user_id, a.correct))
-        for a in answers
-        if a.answered_at in period
-    ]
-    closed = {(a.quiz_id, a.position) for a in answers if a.closed}
-    return released_answers(units, closed, min_group)
+    """The period's answers to rounds whose tally was shown, with the players it was shown with."""
+    return await released_records(store, team_id, [a for a in answers if a.answered_at in period], min_group)
