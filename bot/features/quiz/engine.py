@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,9 +32,9 @@ from bot.features.quiz.blocks import (
     question_text,
     result_line,
 )
-from bot.features.quiz.rounds import round_players, shown_rounds
+from bot.features.quiz.rounds import most_missed, round_players, shown_rounds
 from bot.outage import OutageLog
-from bot.store import Quiz, QuizAnswer, Store
+from bot.store import Quiz, Store
 from bot.store.events import Clock, utc_now
 from bot.tenancy.clients import WorkspaceClients, clients_for
 from knowledge import KnowledgeBase
@@ -200,7 +199,7 @@ class QuizEngine:
         await client.chat_postMessage(
             channel=ended.channel_id,
             thread_ts=ended.parent_ts,
-            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, shown)),
+            blocks=build_scoreboard(lines, len(asked), most_missed(ended, answers, shown)),
             text="Quiz scoreboard",
             metadata=_metadata(ended, "scoreboard"),
         )
@@ -376,26 +375,3 @@ class QuizEngine:
 
 def _metadata(quiz: Quiz, part: int | str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"quiz_id": quiz.quiz_id, "part": str(part)}}
-
-
-def _most_missed(
-    quiz: Quiz, answers: Sequence[QuizAnswer], shown: Collection[int]
-) -> tuple[dict[str, Any], int, int] | None:
-    """The asked question most people got wrong (by count, then rate), if anyone got one wrong.
-
-    Only questions whose tally was shown with these very players count (``shown``, see
-    :func:`~bot.features.quiz.rounds.shown_rounds`): after someone is forgotten, a round one
-    person short of its tally would tell what they answered.
-    """
-    best: tuple[int, float, int] | None = None
-    for position in range(quiz.asked):
-        those = [a for a in answers if a.position == position]
-        if position not in shown:
-            continue
-        wrong = sum(not a.correct for a in those)
-        if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):
-            best = (wrong, wrong / len(those), position)
-    if best is None:
-        return None
-    position = best[2]
-    return quiz.items[position], best[0], len([a for a in answers if a.position == position])

@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
+from typing import Any
 
-from bot.store import QuizAnswer, Store
+from bot.store import Quiz, QuizAnswer, Store
 from knowledge.anonymity import may_show, safe_beside
 from knowledge.quiz import released_answers, round_section
 
-__all__ = ["member", "released_records", "round_players", "shown_rounds"]
+__all__ = ["member", "most_missed", "released_records", "round_players", "shown_rounds"]
 
 
 def member(store: Store, team_id: str, unit: str, user_id: str) -> str:
@@ -79,3 +80,26 @@ async def shown_rounds(store: Store, team_id: str, answers: Sequence[QuizAnswer]
             min_group,
         )
     }
+
+
+def most_missed(
+    quiz: Quiz, answers: Sequence[QuizAnswer], shown: Collection[int]
+) -> tuple[dict[str, Any], int, int] | None:
+    """The asked question most people got wrong (by count, then rate), if anyone got one wrong.
+
+    Only questions whose tally was shown with these very players count (``shown``, see
+    :func:`shown_rounds`): after someone is forgotten, a round one
+    person short of its tally would tell what they answered.
+    """
+    best: tuple[int, float, int] | None = None
+    for position in range(quiz.asked):
+        those = [a for a in answers if a.position == position]
+        if position not in shown:
+            continue
+        wrong = sum(not a.correct for a in those)
+        if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):
+            best = (wrong, wrong / len(those), position)
+    if best is None:
+        return None
+    position = best[2]
+    return quiz.items[position], best[0], len([a for a in answers if a.position == position])
