@@ -17,6 +17,11 @@ the export (the same week's summary), the trend (each week's own summary, again)
 charts and alt text all name their sections the same way, so "leaders on dimension X" in
 a thread and in the summary are the same statistic.
 
+A quiz round is a section too: its tally is shown once, in its thread, when the question
+closes, and every later figure built on quiz answers (the scoreboard's most-missed question,
+the summary's accuracy by topic, the export) counts the round only with the players its
+tally was shown with.
+
 The workspace keeps a *ledger*: every set any section of any view has ever shown, by
 section (:data:`Ledger`). A section may be drawn from a set ``S`` only when
 
