@@ -207,3 +207,52 @@ def test_a_forgotten_person_leaves_a_set_too_close_to_what_was_shown() -> None:
 def test_positions_and_gaps_are_shown_in_tenths(value: float, shown: float) -> None:
     assert position(value) == shown
     assert str(position(value)) == str(shown)  # never "-0.0"
+
+
+# -- the attacker again, now with three views of overlapping people and one ledger ------------------------
+
+VIEWS = {"team A": {"A"}, "team B": {"B"}, "the week": {"A", "B", "alone"}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    group=st.integers(min_value=MIN_GROUP, max_value=5),
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["arrive", "retake", "leave"]),
+            st.sampled_from(["A", "B", "alone"]),
+            st.integers(min_value=0, max_value=40),
+            st.sampled_from(sorted(VIEWS)),  # which view someone looks at afterwards
+        ),
+        max_size=60,
+    ),
+)
+def test_no_two_views_at_any_two_moments_differ_by_fewer_than_the_group(
+    group: int, events: list[tuple[str, str, int, str]]
+) -> None:
+    tokens = count()
+    people: dict[tuple[str, int], str] = {}
+    next_person = count()
+    shown: dict[str, dict[str, tuple[str, ...]]] = {view: {} for view in VIEWS}
+    ledger: dict[str, list[tuple[str, ...]]] = {}
+    seen: list[frozenset[str]] = []
+    for kind, place, pick, looked_at in events:
+        mine = sorted(p for p in people if p[0] == place)
+        if kind == "arrive" or not mine:
+            people[(place, next(next_person))] = f"t{next(tokens)}"
+        elif kind == "retake":
+            people[mine[pick % len(mine)]] = f"t{next(tokens)}"
+        else:
+            del people[mine[pick % len(mine)]]
+        scope = [token for (where, _), token in people.items() if where in VIEWS[looked_at]]
+        result = release({"all": scope}, shown[looked_at], group, anchor="all", ledger=ledger)
+        shown[looked_at] = result.shown
+        if "all" not in result.visible:
+            continue
+        now = frozenset(scope)
+        if tuple(sorted(now)) not in ledger.setdefault("all", []):
+            ledger["all"].append(tuple(sorted(now)))
+        for before in seen:
+            if before & now and before != now:
+                assert changed_people(before, now) >= group, (sorted(before), sorted(now))
+        seen.append(now)
