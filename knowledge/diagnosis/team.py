@@ -147,7 +147,8 @@ class TeamAggregate:
     min_group: int = MIN_GROUP
     #: False when nothing may be drawn that differs from what was last shown.
     updated: bool = True
-    #: People whose answers changed since the figures were last shown and are not in them yet.
+    #: People who answered (or retook) since the figures last moved, placed or not, and are not in them
+    #: yet; someone forgotten is never counted here.
     unshown: int = 0
     #: Leaders and contributors changed by too few people since last shown to redraw them.
     perception_held: bool = False
