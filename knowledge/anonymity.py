@@ -31,7 +31,9 @@ section (:data:`Ledger`). A section may be drawn from a set ``S`` only when
    (:func:`changed_people`: people added, removed, or whose answers changed).
 
 Otherwise it is *held*: the view keeps showing what it last showed (a set already in the
-ledger, so already safe), or nothing. What is drawn is added to the ledger in the same
+ledger, so already safe), shows a set already in the ledger that it still holds (a week's
+summary shows a team thread's three people rather than them and a fourth), or shows no
+figures. What is drawn is added to the ledger in the same
 compare-and-set as the view's own state, so two replicas cannot both extend it from the
 same starting point. A view's own last state is in the ledger too: watching one view is
 the special case of comparing it with itself.
@@ -47,7 +49,7 @@ by subtraction. Different statistics (a mix of best fits and a mean on one dimen
 not subtract, so they are compared within their section only.
 
 Counts are figures too. A section's size is shown with it; a count of people *left out*
-(those who answered too few questions to be placed) is never shown on its own, because it
+(those who answered too few questions to be placed) is never shown below ``g``, because it
 would be the difference of two sets that differ by fewer than ``g``. How many people took
 part (the invitation's running count) is public participation, not anyone's answers; the
 number of people waiting to be shown counts arrivals only, placed or not, so it says nothing
