@@ -234,6 +234,9 @@ def build_app(
             store = Store.open(normalize_database_url(settings.database_url or default_database_url()))
         except DatabaseUrlError as error:
             raise ConfigError(f"DATABASE_URL is malformed: {error}") from None
+    # Conversation keys are stored as hashes under a key the database does not hold.
+    store.questions.use_key(settings.slack_signing_secret.get_secret_value())
+    store.views.use_key(settings.slack_signing_secret.get_secret_value())
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     retry_handlers = observed_retries(
         metrics,

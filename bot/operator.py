@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.features.quiz.rounds import released_records
 from bot.features.summary.service import current_week, summarize
 from bot.settings import ConfigError, Settings
 from bot.store import DatabaseUrlError, Store, default_database_url, normalize_database_url
@@ -19,7 +20,6 @@ from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
 from knowledge.charts import render_summary
 from knowledge.diagnosis import TeamAggregate
-from knowledge.quiz import released_answers
 from knowledge.summary import Period
 
 __all__ = ["export", "list_outbox", "list_questions", "open_store", "retry_outbox"]
@@ -207,11 +207,9 @@ async def _export_quiz(store: Store, team_id: str, min_group: int, directory: Pa
     answers = await store.quizzes.answers_since(team_id, datetime(1970, 1, 1, tzinfo=UTC))
     if not answers:
         return []
-    units = [((a.quiz_id, a.position), (a.question_id, a.topic_id, a.user_id, a.correct)) for a in answers]
-    closed = {(a.quiz_id, a.position) for a in answers if a.closed}
     by_question: dict[tuple[str, str], list[bool]] = defaultdict(list)
     players: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for question_id, topic_id, user_id, correct in released_answers(units, closed, min_group):
+    for question_id, topic_id, user_id, correct in await released_records(store, team_id, answers, min_group):
         by_question[(question_id, topic_id)].append(correct)
         players[(question_id, topic_id)].add(user_id)
     path = directory / f"{team_id}-quiz.csv"

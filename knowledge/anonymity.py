@@ -1,20 +1,65 @@
-"""The one rule for showing people's answers together, and how a watched aggregate may change.
+"""The one rule for showing people's answers together, in one view and across all of them.
 
 mlorg promises that nothing is broken down for fewer people than a workspace's minimum
-group size. Every aggregate anyone sees (a team's thread summary, leaders against
-contributors, a leadership summary or digest, a quiz question's tally, an export) asks
-:func:`may_show` whether its group is large enough, so the promise is kept in one place.
+group size, and that watching does not help: no view, and no two views, may differ by the
+answers of fewer people than that. Every aggregate anyone sees asks this module, so the
+promise is kept in one place.
 
-A group being large enough is not the whole story when people can *watch* an aggregate
-change. If a team summary is redrawn after every answer, the difference between two
-consecutive views is one person's answer. :func:`release` decides, section by section,
-whether new figures may replace the ones last shown: only when at least the minimum group
-of people changed underneath them (arrived, retook, or left), so any two consecutive views
-differ by the contributions of at least that many people, never by one person's.
+The model: one ledger per workspace
+-----------------------------------
 
-People are represented here by opaque *member tokens*: a token stands for one person's
-current answers and changes whenever those answers change (a retake gets a new token), so
-"who changed" is a set difference and no user id is needed to decide it.
+Every figure mlorg shows is computed from a *set of contributions*: opaque member tokens,
+one per person's current answers (a diagnosis's id; a retake is a new token, a forgotten
+person's token disappears). A view is cut into *sections*, one per statistic (everyone's
+mix of best fits, the mean on one dimension, leaders' mean on it, ...), and a section is
+always drawn from one set. The team thread, a week's leadership summary, the digest and
+the export (the same week's summary), the trend (each week's own summary, again) and their
+charts and alt text all name their sections the same way, so "leaders on dimension X" in
+a thread and in the summary are the same statistic.
+
+A quiz round is a section too: its tally is shown once, in its thread, when the question
+closes, and every later figure built on quiz answers (the scoreboard's most-missed question,
+the summary's accuracy by topic, the export) counts the round only with the players its
+tally was shown with.
+
+The workspace keeps a *ledger*: every set any section of any view has ever shown, by
+section (:data:`Ledger`). A section may be drawn from a set ``S`` only when
+
+1. ``S`` has at least the minimum group ``g`` of people (:func:`may_show`); and
+2. for every set ``T`` the ledger holds for the same section that shares anyone with
+   ``S``, ``S`` and ``T`` are the same people or differ by at least ``g`` of them
+   (:func:`changed_people`: people added, removed, or whose answers changed).
+
+Otherwise it is *held*: the view keeps showing what it last showed (a set already in the
+ledger, so already safe), shows a set already in the ledger that it still holds (a week's
+summary shows a team thread's three people rather than them and a fourth), or shows no
+figures. What is drawn is added to the ledger in the same
+compare-and-set as the view's own state, so two replicas cannot both extend it from the
+same starting point. A view's own last state is in the ledger too: watching one view is
+the special case of comparing it with itself.
+
+Why it holds. The ledger is, by induction, a family of sets in which any two that overlap
+are equal or differ by at least ``g`` people: a set joins only after being checked against
+every member. An attacker who sees every view at every moment sees only sets from the
+ledger, so subtracting any two figures of the same statistic leaves the contributions of
+at least ``g`` people (or of none); knowing their own answers, they can take away at most
+themselves, and the remaining ``g - 1`` or more people stay together. Sets that share
+nobody (two teams, two weeks, everyone's retake) reveal nothing about each other's people
+by subtraction. Different statistics (a mix of best fits and a mean on one dimension) do
+not subtract, so they are compared within their section only.
+
+Counts are figures too. A section's size is shown with it; a count of people *left out*
+(those who answered too few questions to be placed) is never shown below ``g``, because it
+would be the difference of two sets that differ by fewer than ``g``. How many people took
+part (the invitation's running count) is public participation, not anyone's answers; the
+number of people waiting to be shown counts arrivals only, placed or not, so it says nothing
+about how anyone answered and a forgotten person is never counted as a new one.
+
+Positions (0 to 1 on a dimension) and gaps are rounded to tenths before anything is drawn
+(:func:`position`), so words, alt text and charts all carry the same coarse figure.
+
+People are represented here by opaque *member tokens* only; no user id is needed to decide
+any of this, and none is stored with it.
 """
 
 from __future__ import annotations
@@ -26,12 +71,15 @@ from typing import Final
 __all__ = [
     "MAX_GROUP",
     "MIN_GROUP",
+    "Ledger",
     "Release",
     "Shown",
     "changed_people",
     "group_size",
     "may_show",
+    "position",
     "release",
+    "safe_beside",
 ]
 
 #: The smallest group whose answers are ever shown together: fewer, and a person could be singled out.
@@ -41,6 +89,8 @@ MAX_GROUP: Final = 50
 
 #: What each section of a watched aggregate reflected when it was last shown: its member tokens.
 Shown = Mapping[str, Collection[str]]
+#: Every set of member tokens any view of a workspace has shown, by section.
+Ledger = Mapping[str, Collection[Collection[str]]]
 
 
 def group_size(min_group: object = MIN_GROUP) -> int:
@@ -59,6 +109,32 @@ def may_show(people: int | Collection[object], min_group: object = MIN_GROUP) ->
     only when there are at least the workspace's minimum group size of them."""
     count = people if isinstance(people, int) else len(people)
     return count >= group_size(min_group)
+
+
+def position(value: float) -> float:
+    """A position or gap as it may be shown: in tenths.
+
+    Finer figures would let anyone who knows the (public) suggested positions read an
+    average in hundredths, and with it one person's pull on a small group.
+    """
+    return round(value, 1) + 0.0  # + 0.0 turns -0.0 into 0.0, so nothing prints "-0.0"
+
+
+def safe_beside(
+    members: Collection[str], ledger: Collection[Collection[str]], min_group: object = MIN_GROUP
+) -> bool:
+    """Whether a section drawn from ``members`` may be shown beside every set already shown.
+
+    Each set in ``ledger`` that shares anyone with ``members`` must be the same people or
+    differ by at least the group size; sets that share nobody say nothing about each other.
+    """
+    group = group_size(min_group)
+    mine = set(members)
+    for other in ledger:
+        theirs = set(other)
+        if mine & theirs and 0 < changed_people(theirs, mine) < group:
+            return False
+    return True
 
 
 def changed_people(before: Collection[str], after: Collection[str]) -> int:
@@ -103,6 +179,7 @@ def release(
     *,
     anchor: str | None = None,
     together: Collection[frozenset[str]] = (),
+    ledger: Ledger | None = None,
 ) -> Release:
     """Decide which sections may be drawn, given what each reflected when last shown.
 
@@ -113,6 +190,9 @@ def release(
     Sections in one of ``together`` are drawn all or none (leaders *against* contributors);
     without the ``anchor`` section nothing is drawn at all. What is not drawn keeps
     referring to what was last drawn, so changes accumulate until they may be shown.
+    ``ledger`` holds what every view of the workspace has shown, by section; a section
+    that is not :func:`safe_beside` it is held too, so no two views differ by fewer than
+    the group size either.
     """
     group = group_size(min_group)
     previous = {key: tuple(sorted(members)) for key, members in (shown or {}).items()}
@@ -123,7 +203,7 @@ def release(
     for key, members in current.items():
         if not may_show(members, group):
             continue
-        if 0 < changes.get(key, 0) < group:
+        if 0 < changes.get(key, 0) < group or not safe_beside(members, (ledger or {}).get(key, ()), group):
             held.add(key)
         else:
             visible.add(key)

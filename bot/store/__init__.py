@@ -26,7 +26,7 @@ from bot.store.purge import Purged
 from bot.store.questions import AskedQuestion, Questions, VoteOutcome
 from bot.store.quizzes import AnswerOutcome, Quiz, QuizAnswer, Quizzes, Standing
 from bot.store.store import Forgotten, Store
-from bot.store.views import ReleasedView, ReleasedViews
+from bot.store.views import Ledger, ReleasedView, ReleasedViews
 from bot.store.workspaces import WorkspaceConfig, Workspaces
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Forgotten",
     "Install",
     "Installs",
+    "Ledger",
     "Outbox",
     "OutboxItem",
     "Purged",

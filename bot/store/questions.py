@@ -5,10 +5,20 @@ Three small jobs behind one repository. A conversation (a thread, a DM, a person
 discussed, on any replica and after a restart. Each answer is logged *without who asked*,
 so admins can see what mlorg could not answer. A vote is keyed by (answer, person): the
 second click is a repeat, never a second vote.
+
+"Without who asked" must hold for the database as a whole, not only for the log's own
+columns: a subject row keyed by channel and user, written in the same transaction as the
+log row, would name the asker by its time. So a conversation's key is stored only as a
+keyed hash (HMAC-SHA256 under a key that is not in the database: the app's signing secret),
+and the log keeps the day a question was asked, not the moment. Someone holding the
+database alone can match neither a subject to a person nor a question to a subject's time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +34,7 @@ from bot.store.scoping import across_workspaces
 from bot.store.tables import AnswerVoteRow, AskedQuestionRow, ConversationRow
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["STORED_QUESTION", "AskedQuestion", "Questions", "VoteOutcome", "unhelpful_questions"]
+__all__ = ["STORED_QUESTION", "AskedQuestion", "Questions", "VoteOutcome", "asked_on", "unhelpful_questions"]
 
 #: What a question is cut to before it is stored: enough to read, never a whole pasted document.
 STORED_QUESTION = 500
@@ -48,11 +58,42 @@ class AskedQuestion:
         return not self.answered or self.down > self.up
 
 
+def asked_on(moment: datetime) -> datetime:
+    """The day (00:00 UTC) a question was asked: all the log keeps of when."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 class Questions:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
+        # Until the app hands over its key, one per process: follow-ups then last as long as it.
+        self._key = secrets.token_bytes(32)
+
+    @across_workspaces("sets the process's hashing key for every workspace; reads and writes no row")
+    def use_key(self, key: str | bytes) -> None:
+        """Key the conversations' hashes (the app passes its signing secret: every replica has it,
+        the database does not). Changing it only forgets what conversations were about."""
+        self._key = key.encode() if isinstance(key, str) else key
+
+    def _hash(self, *parts: str) -> str:
+        return hmac.new(self._key, "\0".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _conversation(self, team_id: str, conversation_key: str) -> str:
+        """The stored key of a conversation: a keyed hash, never a channel or a user id.
+
+        A person's own ``/mlorg ask`` conversations (``ask:<channel>:<user>``) start with a
+        hash of the person alone, so forgetting them can find every one without the channel.
+        """
+        kind, _, rest = conversation_key.partition(":")
+        if kind == "ask" and ":" in rest:
+            channel, _, user = rest.rpartition(":")
+            return f"ask:{self._person(team_id, user)}:{self._hash(team_id, 'channel', channel)}"
+        return self._hash(team_id, "conversation", conversation_key)
+
+    def _person(self, team_id: str, user_id: str) -> str:
+        return self._hash(team_id, "person", user_id)
 
     def _insert(self) -> Any:
         return postgresql.insert if self._dialect == "postgresql" else sqlite.insert
@@ -61,7 +102,7 @@ class Questions:
 
     async def subject(self, team_id: str, conversation_key: str) -> str | None:
         async with Transaction(self._sessions, "read a conversation's subject") as session:
-            row = await session.get(ConversationRow, (team_id, conversation_key))
+            row = await session.get(ConversationRow, (team_id, self._conversation(team_id, conversation_key)))
             return row.subject if row is not None else None
 
     async def remember(self, team_id: str, conversation_key: str, subject: str) -> None:
@@ -71,9 +112,10 @@ class Questions:
 
     def _remember(self, team_id: str, conversation_key: str, subject: str) -> Any:
         values = {"subject": subject, "updated_at": self._clock()}
+        key = self._conversation(team_id, conversation_key)
         return (
             self._insert()(ConversationRow)
-            .values(team_id=team_id, conversation_key=conversation_key, **values)
+            .values(team_id=team_id, conversation_key=key, **values)
             .on_conflict_do_update(index_elements=["team_id", "conversation_key"], set_=values)
         )
 
@@ -103,7 +145,7 @@ class Questions:
             "answered": answered,
             "up": 0,
             "down": 0,
-            "asked_at": self._clock(),
+            "asked_at": asked_on(self._clock()),
         }
         async with Transaction(self._sessions, "log a question") as session:
             # The log and the subject in one transaction: this runs on every mention and DM.
@@ -152,7 +194,7 @@ class Questions:
 
     async def forget_user(self, team_id: str, user_id: str) -> int:
         """Delete a person's votes (returned; the counts they added name nobody) and their own
-        ``/mlorg ask`` conversations, whose key is the only place their id appears."""
+        ``/mlorg ask`` conversations, found by the hash of the person their keys start with."""
         async with Transaction(self._sessions, "forget a person's votes") as session:
             result = await session.execute(
                 delete(AnswerVoteRow).where(
@@ -162,7 +204,7 @@ class Questions:
             await session.execute(
                 delete(ConversationRow).where(
                     ConversationRow.team_id == team_id,
-                    ConversationRow.conversation_key.like(f"ask:%:{user_id}"),
+                    ConversationRow.conversation_key.like(f"ask:{self._person(team_id, user_id)}:%"),
                 )
             )
             return cast(CursorResult[Any], result).rowcount

@@ -317,7 +317,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:

@@ -37,6 +37,11 @@ def _at(value: float | None) -> str:
     return "not placed" if value is None else f"{value:.2f}"
 
 
+def _group_at(value: float | None) -> str:
+    """A group's position, in tenths as everywhere a group is shown (knowledge.anonymity.position)."""
+    return "not placed" if value is None else f"{value:.1f}"
+
+
 def _ends(dimension: Dimension) -> str:
     return f"{dimension.name} (0 = {dimension.low_end}, 1 = {dimension.high_end})"
 
@@ -73,9 +78,11 @@ def perception_alt(gap: PerceptionGap) -> str:
         f"contributors': {gap.contributors_lead.short_name}."
     ]
     for d in gap.dimensions:
-        where = f"{_ends(d.dimension)}: leaders {_at(d.leaders)}, contributors {_at(d.contributors)}"
+        where = (
+            f"{_ends(d.dimension)}: leaders {_group_at(d.leaders)}, contributors {_group_at(d.contributors)}"
+        )
         if d.difference is not None:
-            where += f", difference {d.difference:+.2f}"
+            where += f", difference {d.difference:+.1f}"
         parts.append(where + ".")
     return clip(" ".join(parts))
 

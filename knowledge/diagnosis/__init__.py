@@ -25,6 +25,7 @@ from knowledge.diagnosis.scoring import (
 from knowledge.diagnosis.team import (
     ALIGNED_BELOW,
     ALL,
+    RESPONDENTS,
     STRONG_FROM,
     ArchetypePerception,
     ArchetypeTally,
@@ -44,6 +45,7 @@ __all__ = [
     "GAP_THRESHOLD",
     "MIN_GROUP",
     "PRIOR",
+    "RESPONDENTS",
     "STRONG_FROM",
     "ArchetypePerception",
     "ArchetypeTally",

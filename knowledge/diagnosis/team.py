@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.anonymity import MIN_GROUP, Release, Shown, changed_people, group_size, release
+from knowledge.anonymity import MIN_GROUP, Ledger, Release, Shown, group_size, position, release
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis.scoring import DISCLAIMER, GAP_THRESHOLD, Diagnosis, clamp01, position_gap
 from knowledge.models import Archetype, Dimension, Position
@@ -21,6 +21,7 @@ from knowledge.models import Archetype, Dimension, Position
 __all__ = [
     "ALIGNED_BELOW",
     "ALL",
+    "RESPONDENTS",
     "STRONG_FROM",
     "ArchetypePerception",
     "ArchetypeTally",
@@ -146,7 +147,8 @@ class TeamAggregate:
     min_group: int = MIN_GROUP
     #: False when nothing may be drawn that differs from what was last shown.
     updated: bool = True
-    #: People whose answers changed since the figures were last shown and are not in them yet.
+    #: People who answered (or retook) since the figures last moved, placed or not, and are not in them
+    #: yet; someone forgotten is never counted here.
     unshown: int = 0
     #: Leaders and contributors changed by too few people since last shown to redraw them.
     perception_held: bool = False
@@ -161,6 +163,7 @@ def aggregate(
     *,
     members: Sequence[str] | None = None,
     shown: Shown | None = None,
+    ledger: Ledger | None = None,
 ) -> TeamAggregate:
     """Combine people's results (each with the role they gave, if any) into a team view.
 
@@ -168,7 +171,9 @@ def aggregate(
     :func:`~knowledge.anonymity.group_size`); every threshold of the view uses it.
     ``members`` are opaque tokens, one per result, that change whenever a person's answers
     change; with ``shown`` (what the last drawn view reflected; empty before the first) the
-    view is a watched one and :func:`~knowledge.anonymity.release` decides what may be drawn.
+    view is a watched one and :func:`~knowledge.anonymity.release` decides what may be drawn,
+    against ``ledger`` (every set the workspace's views have shown) as well as ``shown``.
+    Means and gaps are in tenths (:func:`~knowledge.anonymity.position`) before anyone draws them.
     """
     group = group_size(min_group)
     tokens = list(members) if members is not None else [str(i) for i in range(len(results))]
@@ -178,8 +183,14 @@ def aggregate(
     sections = _sections(kb, placed)
     watched = shown is not None
     bundles = _bundles(kb, sections)
-    released = release(sections, shown, group, anchor=ALL, together=bundles)
+    released = release(sections, shown, group, anchor=ALL, together=bundles, ledger=ledger)
     drawn = ALL in released.visible
+    keep = dict(released.shown)
+    # Who the figures stand for, placed or not, moves only when the figures do: a newcomer who
+    # answered too few questions waits exactly like one whose answers are held back.
+    moved = drawn and (not shown or set(shown.get(ALL, ())) != set(sections[ALL]))
+    if moved:
+        keep[RESPONDENTS] = tuple(sorted(tokens))
     diagnoses = [d for d, _, _ in placed]
     distribution = _tally(kb.archetypes, diagnoses) if drawn else ()
     leading = distribution[0].archetype if distribution else None
@@ -193,17 +204,31 @@ def aggregate(
         perception_gap=_perception(kb, placed, released) if released.visible >= bundles[0] else None,
         min_group=group,
         updated=drawn and (released.updated or not watched),
-        unshown=changed_people(shown[ALL], sections[ALL]) if shown and ALL in shown and not drawn else 0,
+        unshown=0 if moved else _arrivals(shown, tokens),
         perception_held=watched and bool(bundles[0] & released.held),
-        shown=released.shown if watched else None,
+        shown=keep if watched else None,
     )
 
 
 #: The section of a team view that holds everyone placed; without it nothing is drawn.
 ALL = "all"
+#: Not a section: everyone the drawn figures stand for, placed or not, kept beside them.
+RESPONDENTS = "respondents"
 #: Roles compared in the perception view; people who gave neither are the rest.
 _ROLES = ("leader", "contributor")
 _REST = "rest"
+
+
+def _arrivals(shown: Shown | None, tokens: Sequence[str]) -> int:
+    """People whose answers arrived (or changed) since the figures were last drawn.
+
+    Arrivals only: someone forgotten since is not a newcomer, and counting every respondent
+    (placed or not) says nothing about how anyone answered.
+    """
+    if not shown:
+        return 0
+    before = set(shown.get(RESPONDENTS, shown.get(ALL, ())))
+    return len(set(tokens) - before) if before else 0
 
 
 def _dimension_key(dimension_id: str, role: str | None = None) -> str:
@@ -278,7 +303,7 @@ def _team_readings(
             held = key in released.held
             readings.append(TeamReading(dimension, len(values), None, None, None, suggested, None, held))
             continue
-        mean = clamp01(round(statistics.fmean(values), 3))
+        mean = position(clamp01(statistics.fmean(values)))
         spread = round(statistics.pstdev(values), 3)
         readings.append(
             TeamReading(
@@ -288,10 +313,14 @@ def _team_readings(
                 spread=spread,
                 disagreement=_disagreement(spread),
                 suggested=suggested,
-                gap=position_gap(mean, suggested),
+                gap=_tenths(position_gap(mean, suggested)),
             )
         )
     return tuple(readings)
+
+
+def _tenths(gap: float | None) -> float | None:
+    return None if gap is None else position(gap)
 
 
 def _disagreement(spread: float) -> Disagreement:
@@ -312,13 +341,13 @@ def _perception(
     def mean(group: Sequence[Diagnosis], role: str, dimension_id: str) -> float | None:
         if _dimension_key(dimension_id, role) not in released.visible:  # its bundle was not drawn
             return None
-        return round(statistics.fmean(_values(group, dimension_id)), 3)
+        return position(statistics.fmean(_values(group, dimension_id)))
 
     dimensions = []
     for dimension in kb.dimensions:
         lead = mean(leaders, "leader", dimension.id)
         ic = mean(contributors, "contributor", dimension.id)
-        difference = round(lead - ic, 3) if lead is not None and ic is not None else None
+        difference = position(lead - ic) if lead is not None and ic is not None else None
         dimensions.append(DimensionPerception(dimension, lead, ic, difference))
     lead_tally = {t.archetype.id: t for t in _tally(kb.archetypes, leaders)}
     ic_tally = {t.archetype.id: t for t in _tally(kb.archetypes, contributors)}

@@ -34,6 +34,7 @@ from knowledge.quiz.stats import (
     TopicTally,
     question_stats,
     released_answers,
+    round_section,
 )
 
 __all__ = [
@@ -56,5 +57,6 @@ __all__ = [
     "parse_quiz_request",
     "question_stats",
     "released_answers",
+    "round_section",
     "scoreboard",
 ]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from knowledge.anonymity import MIN_GROUP, may_show
+from knowledge.anonymity import MIN_GROUP, Ledger, may_show, safe_beside
 
 __all__ = [
     "MIN_ANSWERS_FOR_MISSED",
@@ -17,6 +17,7 @@ __all__ = [
     "TopicTally",
     "question_stats",
     "released_answers",
+    "round_section",
 ]
 
 #: A topic must have at least this many answers before it can be called "most missed".
@@ -145,20 +146,47 @@ def question_stats(
 Record = tuple[str, str, str, bool]
 
 
+def round_section(unit: Hashable) -> str:
+    """The ledger's name for one question round (a unit): every view of its tally is that statistic."""
+    parts = unit if isinstance(unit, tuple) else (unit,)
+    return "quiz:" + ":".join(str(p) for p in parts)
+
+
 def released_answers(
-    answers: Iterable[tuple[Hashable, Record]], closed: Collection[Hashable], min_group: int = MIN_GROUP
+    answers: Iterable[tuple[Hashable, Record]],
+    closed: Collection[Hashable],
+    min_group: int = MIN_GROUP,
+    *,
+    ledger: Ledger | None = None,
+    token: Callable[[Hashable, str], str] | None = None,
 ) -> list[Record]:
     """The answers whose question tally may be shown: closed, and answered by enough people.
 
     ``answers`` pairs each ``(question_id, topic, user, correct)`` record with the question
     *in its quiz* it belongs to (its unit). A unit's tally is shown in the quiz's thread only
     once it closes and only from the minimum group of players; every figure built on top of
-    quiz answers (a summary's accuracy, a topic's miss rate, an export) is built from those
-    same tallies and nothing else, so no sum of figures can isolate what one player answered.
+    quiz answers (a summary's accuracy, a topic's miss rate, an export, the scoreboard's most
+    missed question) is built from those same tallies and nothing else, so no sum of figures
+    can isolate what one player answered.
+
+    With ``ledger`` (what the workspace's views have shown, see :mod:`knowledge.anonymity`)
+    and ``token`` (a player's opaque token in a unit), a round is also left out when its
+    players now are fewer than the group apart from the players its tally was shown with:
+    after someone is forgotten, the whole round drops out rather than one person's answer.
     """
     pairs = list(answers)
     players: dict[Hashable, set[str]] = defaultdict(set)
     for unit, record in pairs:
         players[unit].add(record[2])
-    shown = {unit for unit, people in players.items() if unit in closed and may_show(people, min_group)}
+
+    def safe(unit: Hashable, people: set[str]) -> bool:
+        if ledger is None or token is None:
+            return True
+        return safe_beside({token(unit, p) for p in people}, ledger.get(round_section(unit), ()), min_group)
+
+    shown = {
+        unit
+        for unit, people in players.items()
+        if unit in closed and may_show(people, min_group) and safe(unit, people)
+    }
     return [record for unit, record in pairs if unit in shown]

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from knowledge.anonymity import MIN_GROUP, Shown, group_size, may_show
+from knowledge.anonymity import MIN_GROUP, Ledger, Shown, group_size, may_show
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis import TeamAggregate, TeamReading, aggregate
 from knowledge.quiz import MIN_ANSWERS_FOR_MISSED, TopicTally, question_stats
@@ -79,6 +79,7 @@ def build_summary(
     quiz_activity: tuple[int, int] | None = None,
     unanswered: Sequence[tuple[str, int]] = (),
     earlier: Sequence[PeriodDiagnoses] | None = None,
+    ledger: Ledger | None = None,
 ) -> Summary:
     """Summarise a period.
 
@@ -100,15 +101,19 @@ def build_summary(
     two drawn from the very aggregates the summary shows, so they cannot disagree with it;
     ``earlier_shown`` says what each earlier period's figures now reflect, for the caller to
     keep as it keeps ``team.shown``. Without ``earlier`` the summary has no trend.
+
+    ``ledger`` is every set of people the workspace's views have shown, by section (see
+    :mod:`knowledge.anonymity`): each period's figures are held back unless they are the
+    same people as, or at least the group size apart from, everything shown before.
     """
     group = group_size(min_group)
     results, tokens = scored(kb, diagnoses, members)
-    team = aggregate(kb, results, group, members=tokens, shown=shown)
+    team = aggregate(kb, results, group, members=tokens, shown=shown, ledger=ledger)
     results, tokens = scored(kb, previous, previous_members)
-    before = aggregate(kb, results, group, members=tokens, shown=previous_shown)
+    before = aggregate(kb, results, group, members=tokens, shown=previous_shown, ledger=ledger)
     change = _change(before, team)
     older = list(earlier or ())[-(TREND_PERIODS - 2) :]
-    older_teams = [period_aggregate(kb, h, group) for h in older]
+    older_teams = [period_aggregate(kb, h, group, ledger) for h in older]
     trend: tuple[TrendPoint, ...] = ()
     if earlier is not None:
         trend = (
@@ -296,16 +301,17 @@ def _revisit(missed: MissedTopic) -> str:
 
 
 def _diagnosis_notes(team: TeamAggregate, group: int) -> list[str]:
-    if team.respondents == 0:
+    """Why the breakdown is missing, in words that count people taking part, never how they answered.
+
+    How many answered too few questions to be placed is never said: it would be the
+    difference between two groups of people (those who took part, those placed) smaller
+    than the minimum group, so "1 person answered too few" names what the newcomer did.
+    """
+    if team.respondents == 0 or team.visible:
         return []
     if not may_show(team.respondents, group):
         return [f"{people_words(team.respondents)} took the diagnosis; the breakdown appears from {group}."]
-    if not team.visible:
-        return [
-            f"{people_words(team.respondents)} took the diagnosis but {team.placed} answered enough to be "
-            f"placed; the breakdown appears from {group} placed people."
-        ]
-    unplaced = team.respondents - team.placed
-    if unplaced:
-        return [f"{count_words(unplaced, 'person', 'people')} answered too few questions to be counted."]
-    return []
+    return [
+        f"{people_words(team.respondents)} took the diagnosis; the breakdown appears once at least "
+        f"{group} people's answers can be shown together."
+    ]

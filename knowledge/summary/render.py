@@ -133,7 +133,7 @@ def _reading(reading: TeamReading, leading: Archetype) -> str:
         where = f"toward {d.high_end.lower()}"
     else:
         where = f"between {d.low_end.lower()} and {d.high_end.lower()}"
-    text = f"{d.name}: {where} ({reading.mean:.2f})"
+    text = f"{d.name}: {where} ({reading.mean:.1f})"
     if reading.suggested is not None and reading.suggested.scale is not None:
         text += f"; {leading.short_name} suggests {reading.suggested.scale:.2f}"
         if reading.is_gap:

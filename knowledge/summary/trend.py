@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.anonymity import MIN_GROUP, Shown, group_size
+from knowledge.anonymity import MIN_GROUP, Ledger, Shown, group_size
 from knowledge.base import KnowledgeBase
 from knowledge.diagnosis import TeamAggregate, aggregate, whole_percents
 from knowledge.summary.entries import Entry, scored
@@ -41,11 +41,11 @@ class PeriodDiagnoses:
 
 
 def period_aggregate(
-    kb: KnowledgeBase, history: PeriodDiagnoses, min_group: int = MIN_GROUP
+    kb: KnowledgeBase, history: PeriodDiagnoses, min_group: int = MIN_GROUP, ledger: Ledger | None = None
 ) -> TeamAggregate:
     """The period's aggregate, exactly as :func:`~knowledge.summary.build_summary` computes it."""
     results, tokens = scored(kb, history.diagnoses, history.members)
-    return aggregate(kb, results, group_size(min_group), members=tokens, shown=history.shown)
+    return aggregate(kb, results, group_size(min_group), members=tokens, shown=history.shown, ledger=ledger)
 
 
 def trend_point(period: Period, team: TeamAggregate) -> TrendPoint:

@@ -308,11 +308,31 @@ def test_no_weekly_digest_needs_no_channel_and_keeps_no_time() -> None:
     assert config.digest_weekday is None and config.digest_time is None and not config.scheduled
 
 
-def test_an_empty_form_reads_as_the_defaults() -> None:
-    config, errors = _read_config(TEAM, {})
+def test_an_empty_submission_is_refused_field_by_field_instead_of_saved_as_defaults() -> None:
+    # Saved as defaults, it would clear the leadership channels and turn the digest off.
+    _, errors = _read_config(TEAM, {})
 
-    assert errors == {}
-    assert config == WorkspaceConfig(TEAM)
+    assert set(errors) == {"channels", "weekday", "time", "timezone", "min_group"}
+    assert all("missing" in error for error in errors.values())
+
+
+@pytest.mark.parametrize("minimum", [None, "", "  ", [], ["7"], 7], ids=repr)
+def test_a_minimum_group_that_is_empty_null_a_list_or_not_text_is_refused_and_says_so(
+    minimum: object,
+) -> None:
+    _, errors = _read_config(TEAM, state(channels=("C0LEAD",), min_group=minimum))  # type: ignore[arg-type]
+
+    assert set(errors) == {"min_group"}
+    assert "whole number from 3 to 50" in errors["min_group"]
+
+
+def test_a_submission_without_the_minimum_group_is_refused_and_says_so() -> None:
+    values = state(channels=("C0LEAD",))
+    del values["min_group"]
+
+    _, errors = _read_config(TEAM, values)
+
+    assert set(errors) == {"min_group"} and "missing" in errors["min_group"]
 
 
 @pytest.mark.parametrize(
@@ -410,8 +430,8 @@ def test_every_weekday_and_time_combination_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("values", "field"),
     [
-        ({"channels": []}, None),
-        ({"channels": {"channels": "C0LEAD"}}, None),
+        ({"channels": []}, "channels"),
+        ({"channels": {"channels": "C0LEAD"}}, "channels"),
         ({"channels": {"channels": {"selected_conversations": "C0LEAD"}}}, None),
         ({"channels": {"channels": {"selected_conversations": [5, None, {"id": "C1"}]}}}, None),
         ({"weekday": {"weekday": {"selected_option": "1"}}}, None),
@@ -421,7 +441,9 @@ def test_every_weekday_and_time_combination_is_accepted() -> None:
         ({"timezone": {"timezone": {"value": "/etc/passwd"}}}, "timezone"),
         ({"min_group": {"min_group": {"value": "²"}}}, "min_group"),
         ({"min_group": {"min_group": {"value": "9" * 5000}}}, "min_group"),
-        ({"min_group": 7}, None),
+        ({"min_group": 7}, "min_group"),
+        ({"min_group": {"min_group": {"value": None}}}, "min_group"),
+        ({"min_group": {"min_group": {"value": ["7"]}}}, "min_group"),
     ],
 )
 def test_a_form_state_of_the_wrong_shape_is_an_error_or_a_default_never_an_exception(
@@ -429,7 +451,33 @@ def test_a_form_state_of_the_wrong_shape_is_an_error_or_a_default_never_an_excep
 ) -> None:
     """A forged view_submission used to raise here (``"²".isdigit()`` is true, ``int`` refuses it;
     a list where Slack sends an object): the submitter now sees a field error or the default."""
-    config, errors = _read_config(TEAM, values)
+    config, errors = _read_config(TEAM, {**state(weekday=None), **values})
 
     assert list(errors) == ([field] if field else [])
     assert config.team_id == TEAM and all(isinstance(c, str) for c in config.leadership_channels)
+
+
+# -- what the summary quotes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("people", [0, 60], ids=["quiet week", "full week"])
+def test_the_unanswered_questions_a_summary_quotes_cannot_ping_the_channel_or_disguise_a_link(
+    people: int,
+) -> None:
+    asked = [
+        ("<!channel> why is nobody answering?", 3),
+        ("see <https://evil.example|our docs> & <@U0BOSS>", 1),
+    ]
+    quoting = build_summary(
+        KB,
+        period=PERIOD,
+        diagnoses=_people(people),
+        unanswered=asked,
+    )
+
+    posted = json.dumps(build_summary_message(quoting))
+
+    assert "why is nobody answering?" in posted  # quoted, so this checks the escaping
+    for raw in ("<!channel>", "<https://evil.example|", "<@U0BOSS>"):
+        assert raw not in posted
+    assert "&lt;!channel&gt;" in posted and "&amp;" in posted

@@ -68,10 +68,11 @@ class Invitation:
 
 async def invite(slack: SlackPlatform, fake: FakeSlack, app: RunningApp, *, by: str = LEAD) -> Invitation:
     """``/mlorg diagnose team``: the invitation in the channel and the summary placeholder in its thread."""
+    before = len(fake.calls_to("chat.postMessage"))  # earlier invitations are not this one
     response = await command(slack, "diagnose team", user=by, channel=CHANNEL)
     assert response.status == 200 and response.body == ""
-    posts = await fake.wait_for("chat.postMessage", 2)
-    post, thread = posts[-2], posts[-1]
+    posts = (await fake.wait_for("chat.postMessage", before + 2))[before:]
+    post, thread = posts[0], posts[1]
     session_id = str(find_button(post.blocks, JOIN)["value"])
     assert app.mlorg is not None
     async with asyncio.timeout(5):  # the app records both messages' ts right after posting them

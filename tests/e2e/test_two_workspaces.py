@@ -57,7 +57,7 @@ MODULE = pytest.mark.asyncio(loop_scope="module")
 
 
 def acme() -> Place:
-    """Four people diagnosed (mostly embedded), three quiz players of whom two get it right."""
+    """Four people diagnosed (mostly embedded), the summary shows the thread's three; three quiz players, two right."""
     return Place(
         team="T1001",
         name="Acme",
@@ -66,8 +66,8 @@ def acme() -> Place:
         answers=EMBEDDED,
         team_answers=(EMBEDDED, EMBEDDED, ML_FIRST),
         quiz_plan={"UA0P1": True, "UA0P2": True, "UA0P3": False},
-        headline="4 people diagnosed, leading archetype Product-embedded (3 of 4); 3 quiz answers, 67% right",
-        best_fits={"embedded": 3, "ml_first": 1},
+        headline="3 people diagnosed, leading archetype Product-embedded (2 of 3); 3 quiz answers, 67% right",
+        best_fits={"embedded": 2, "ml_first": 1},
         standings=(
             "1. <@UA0P1>: *1* right of 1 (1 quiz)",
             "1. <@UA0P2>: *1* right of 1 (1 quiz)",
@@ -77,7 +77,7 @@ def acme() -> Place:
 
 
 def globex() -> Place:
-    """Seven people diagnosed (mostly independent), four quiz players of whom one gets it right."""
+    """Seven people diagnosed (mostly independent), the summary shows the thread's six; four quiz players, one right."""
     return Place(
         team="T2002",
         name="Globex",
@@ -86,8 +86,8 @@ def globex() -> Place:
         answers=INDEPENDENT,
         team_answers=(INDEPENDENT, INDEPENDENT, INDEPENDENT, INDEPENDENT, ML_FIRST, ML_FIRST),
         quiz_plan={"UB0P1": False, "UB0P2": True, "UB0P3": False, "UB0P4": False},
-        headline="7 people diagnosed, leading archetype Independent ML division (5 of 7); 4 quiz answers, 25% right",
-        best_fits={"independent": 5, "ml_first": 2},
+        headline="6 people diagnosed, leading archetype Independent ML division (4 of 6); 4 quiz answers, 25% right",
+        best_fits={"independent": 4, "ml_first": 2},
         standings=(
             "1. <@UB0P2>: *1* right of 1 (1 quiz)",
             "2. <@UB0P1>: *0* right of 1 (1 quiz)",

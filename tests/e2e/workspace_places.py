@@ -93,8 +93,12 @@ class Place:
 
     @property
     def people(self) -> int:
-        """Everyone diagnosed: the person on their own and every team member."""
-        return 1 + len(self.team_answers)
+        """Everyone the summary shows: the team thread's members.
+
+        The person diagnosed on their own is held back: beside the thread's figures, the
+        week's one more person would single them out (knowledge.anonymity's ledger).
+        """
+        return len(self.team_answers)
 
     @property
     def reply(self) -> str:

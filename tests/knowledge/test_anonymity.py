@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.anonymity import MAX_GROUP, MIN_GROUP, changed_people, group_size, may_show, release
+from knowledge.anonymity import (
+    MAX_GROUP,
+    MIN_GROUP,
+    changed_people,
+    group_size,
+    may_show,
+    position,
+    release,
+    safe_beside,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +94,23 @@ def test_a_bundle_is_drawn_all_or_none() -> None:
     assert result.shown["leader"] == ("a", "b", "c") and result.shown["contributor"] == ("d", "e", "f")
 
 
+def test_leaders_are_not_drawn_while_their_contributors_are_held_back() -> None:
+    bundle = [frozenset({"leader", "contributor"})]
+    sections = {"all": list("abcdef"), "leader": ["a", "b", "c"], "contributor": ["d", "e", "f"]}
+    shown = release(sections, None, 3, anchor="all", together=bundle).shown
+    # Three arrive: enough for everyone's figures, but only one is a contributor and the
+    # leaders did not change at all. Leaders alone, beside the old contributors, would be
+    # a comparison nobody may see yet.
+    sections = {"all": list("abcdefghi"), "leader": ["a", "b", "c"], "contributor": ["d", "e", "f", "g"]}
+
+    result = release(sections, shown, 3, anchor="all", together=bundle)
+
+    assert "all" in result.visible
+    assert "contributor" in result.held
+    assert "leader" not in result.visible
+    assert result.shown["leader"] == ("a", "b", "c") and result.shown["contributor"] == ("d", "e", "f")
+
+
 def test_without_its_anchor_nothing_of_a_view_is_drawn() -> None:
     shown = release({"all": list("abc"), "dim": list("abc")}, None, 3).shown
 
@@ -130,3 +156,103 @@ def test_no_two_consecutive_views_differ_by_fewer_than_the_group(group: int, eve
         if drawn is not None and now != drawn:
             assert changed_people(drawn, now) >= group, (drawn, now)
         drawn = now
+
+
+# -- across views: the workspace's ledger ---------------------------------------------------------
+
+
+def test_a_set_one_person_apart_from_one_shown_elsewhere_is_held() -> None:
+    # A team thread showed a, b and c; the week's summary would show them and d.
+    ledger = {"all": [("a", "b", "c")]}
+
+    result = release({"all": list("abcd")}, None, 3, anchor="all", ledger=ledger)
+
+    assert result.visible == frozenset()
+    assert "all" in result.held
+
+
+def test_the_same_people_as_shown_elsewhere_may_be_shown_again() -> None:
+    ledger = {"all": [("a", "b", "c")]}
+
+    assert release({"all": list("cba")}, None, 3, anchor="all", ledger=ledger).visible == {"all"}
+
+
+def test_a_whole_group_apart_from_everything_shown_may_be_shown() -> None:
+    ledger = {"all": [("a", "b", "c"), ("x", "y", "z")]}
+
+    assert safe_beside(list("abcdef"), ledger["all"], 3)
+    assert not safe_beside(list("abcde"), ledger["all"], 3)
+
+
+def test_sets_that_share_nobody_say_nothing_about_each_other() -> None:
+    assert safe_beside(["d", "e", "f"], [("a", "b", "c")], 3)
+
+
+def test_the_ledger_is_compared_per_statistic_only() -> None:
+    # Leaders' mean on a dimension and everyone's mix of best fits do not subtract.
+    ledger = {"leader": [("a", "b", "c")]}
+
+    assert release({"all": list("abcd")}, None, 3, anchor="all", ledger=ledger).visible == {"all"}
+
+
+def test_a_forgotten_person_leaves_a_set_too_close_to_what_was_shown() -> None:
+    ledger = {"all": [tuple("abcdef")]}
+
+    assert not safe_beside(list("abcde"), ledger["all"], 3)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.449, 0.4), (0.451, 0.5), (0.04, 0.0), (-0.04, 0.0), (-0.17, -0.2), (1.0, 1.0)]
+)
+def test_positions_and_gaps_are_shown_in_tenths(value: float, shown: float) -> None:
+    assert position(value) == shown
+    assert str(position(value)) == str(shown)  # never "-0.0"
+
+
+# -- the attacker again, now with three views of overlapping people and one ledger ------------------------
+
+VIEWS = {"team A": {"A"}, "team B": {"B"}, "the week": {"A", "B", "alone"}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    group=st.integers(min_value=MIN_GROUP, max_value=5),
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["arrive", "retake", "leave"]),
+            st.sampled_from(["A", "B", "alone"]),
+            st.integers(min_value=0, max_value=40),
+            st.sampled_from(sorted(VIEWS)),  # which view someone looks at afterwards
+        ),
+        max_size=60,
+    ),
+)
+def test_no_two_views_at_any_two_moments_differ_by_fewer_than_the_group(
+    group: int, events: list[tuple[str, str, int, str]]
+) -> None:
+    tokens = count()
+    people: dict[tuple[str, int], str] = {}
+    next_person = count()
+    shown: dict[str, dict[str, tuple[str, ...]]] = {view: {} for view in VIEWS}
+    ledger: dict[str, list[tuple[str, ...]]] = {}
+    seen: list[frozenset[str]] = []
+    for kind, place, pick, looked_at in events:
+        mine = sorted(p for p in people if p[0] == place)
+        if kind == "arrive" or not mine:
+            people[(place, next(next_person))] = f"t{next(tokens)}"
+        elif kind == "retake":
+            people[mine[pick % len(mine)]] = f"t{next(tokens)}"
+        else:
+            del people[mine[pick % len(mine)]]
+        scope = [token for (where, _), token in people.items() if where in VIEWS[looked_at]]
+        result = release({"all": scope}, shown[looked_at], group, anchor="all", ledger=ledger)
+        shown[looked_at] = result.shown
+        if "all" not in result.visible:
+            continue
+        now = frozenset(scope)
+        if tuple(sorted(now)) not in ledger.setdefault("all", []):
+            ledger["all"].append(tuple(sorted(now)))
+        for before in seen:
+            if before & now and before != now:
+                assert changed_people(before, now) >= group, (sorted(before), sorted(now))
+        seen.append(now)

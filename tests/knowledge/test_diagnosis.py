@@ -447,7 +447,9 @@ def test_people_who_place_the_team_far_apart_strongly_disagree(kb: KnowledgeBase
     data = next(r for r in team.readings if r.dimension.id == "data_ownership")
     low, high = (d.reading("data_ownership") for d in (people[0][0], people[2][0]))
     assert low is not None and low.team is not None and high is not None and high.team is not None
-    assert data.mean == pytest.approx((low.team + high.team) / 2, abs=0.001)
+    # The team's position is only ever shown in tenths.
+    assert data.mean == pytest.approx((low.team + high.team) / 2, abs=0.05 + 1e-9)
+    assert data.mean == round(data.mean, 1)
     assert data.spread is not None
     assert data.spread == pytest.approx((high.team - low.team) / 2, abs=0.001)
     assert data.spread >= STRONG_FROM
@@ -573,6 +575,41 @@ def test_a_watched_aggregate_holds_one_newcomer_and_shows_the_figures_it_showed_
         shown=four.shown,
     )
     assert six.visible and six.updated and six.placed == 6
+
+
+def test_someone_forgotten_is_not_counted_as_an_answer_waiting_to_be_shown(kb: KnowledgeBase) -> None:
+    six = results_for(kb, *[("embedded", None)] * 3, *[("rnd", None)] * 3)
+    shown = aggregate(kb, six, members=list("abcdef"), shown={}).shown
+
+    # "d" asked to be forgotten: one fewer, nobody new.
+    five = aggregate(kb, six[:3] + six[4:], members=list("abcef"), shown=shown)
+
+    assert not five.visible and five.unshown == 0
+
+
+def test_someone_who_answered_too_few_questions_waits_like_anyone_new(kb: KnowledgeBase) -> None:
+    """Held or unplaced, a newcomer is counted the same: the count says nothing about their answers."""
+    three = results_for(kb, ("embedded", None), ("embedded", None), ("independent", None))
+    shown = aggregate(kb, three, members=["a", "b", "c"], shown={}).shown
+    unplaced = score(kb, {q.id: "dont_know" for q in kb.questions})
+    placed_newcomer = results_for(kb, ("rnd", None))
+
+    said_nothing = aggregate(kb, [*three, (unplaced, None)], members=list("abcd"), shown=shown)
+    held = aggregate(kb, [*three, *placed_newcomer], members=list("abcd"), shown=shown)
+
+    assert said_nothing.unshown == held.unshown == 1
+
+
+def test_a_team_aggregate_is_held_when_a_view_elsewhere_showed_one_person_fewer(kb: KnowledgeBase) -> None:
+    four = results_for(kb, ("embedded", None), ("embedded", None), ("independent", None), ("nascent", None))
+    thread = aggregate(kb, four[:3], members=["a", "b", "c"], shown={})
+    assert thread.shown is not None
+
+    week = aggregate(
+        kb, four, members=list("abcd"), shown={}, ledger={k: [v] for k, v in thread.shown.items()}
+    )
+
+    assert not week.visible and week.distribution == ()
 
 
 def test_leaders_against_contributors_needs_the_group_on_each_side(kb: KnowledgeBase) -> None:

@@ -377,8 +377,9 @@ def _team_headline(aggregate: TeamAggregate) -> str:
         return "No clear leader yet."
     leading: Archetype = aggregate.leading
     extra = ""
-    if aggregate.respondents > aggregate.placed:
-        skipped = aggregate.respondents - aggregate.placed
+    skipped = aggregate.respondents - aggregate.placed
+    # People left out are people too: fewer than the group, and the count would say what they did.
+    if skipped >= aggregate.min_group:
         extra = f"\n_{skipped} more answered mostly “don't know” and are not counted._"
     return f"{leading.emoji} Most of the team sees us as *{leading.name}*.{extra}"
 

@@ -78,12 +78,15 @@ class TeamThread:
         The summary is a view people watch, so it is redrawn only once at least the minimum
         group of people changed since it was last drawn (see :mod:`knowledge.anonymity`);
         what it showed is saved with a compare-and-set, so two replicas (or two people
-        finishing at once) cannot both move it on from the same figures.
+        finishing at once) cannot both move it on from the same figures. It is also checked
+        against, and added to, the workspace's ledger, so it never differs by fewer than the
+        group from the leadership summary of the same people either.
         """
         group = await self.min_group(session.team_id)
         key = f"team:{session.session_id}"
         for _ in range(_ATTEMPTS):
             view = await self.views.get(session.team_id, key)
+            ledger = await self.views.ledger(session.team_id)
             responses = await self.diagnoses.responses(session.team_id, session.session_id)
             team = aggregate(
                 self.kb,
@@ -91,10 +94,13 @@ class TeamThread:
                 group,
                 members=[r.token for r in responses],
                 shown=view.shown,
+                ledger=ledger.sets,
             )
             if not team.updated:
                 break
-            if not await self.views.save(session.team_id, key, team.shown or {}, expected=view.version):
+            if not await self.views.save_many(
+                session.team_id, [(key, team.shown or {}, view.version)], ledger
+            ):
                 continue  # someone else drew it meanwhile: decide again from what they showed
             if session.summary_ts is not None:
                 # Its charts too, once the group is large enough (none below it, like the text).

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,8 +32,9 @@ from bot.features.quiz.blocks import (
     question_text,
     result_line,
 )
+from bot.features.quiz.rounds import most_missed, round_players, shown_rounds
 from bot.outage import OutageLog
-from bot.store import Quiz, QuizAnswer, Store
+from bot.store import Quiz, Store
 from bot.store.events import Clock, utc_now
 from bot.tenancy.clients import WorkspaceClients, clients_for
 from knowledge import KnowledgeBase
@@ -191,6 +191,7 @@ class QuizEngine:
             await self._close_question(client, ended, ended.current, ended.question_ts)
         answers = await self.quizzes.answers(ended.team_id, ended.quiz_id)
         min_group = (await self.store.workspaces.get(ended.team_id)).min_group
+        shown = await shown_rounds(self.store, ended.team_id, answers, min_group)
         # Ended between a Next and the posting of the next question: that one was never asked.
         unposted = ended.current < ended.total and ended.question_ts is None
         asked = [str(item["id"]) for item in ended.items[: ended.current if unposted else ended.asked]]
@@ -198,7 +199,7 @@ class QuizEngine:
         await client.chat_postMessage(
             channel=ended.channel_id,
             thread_ts=ended.parent_ts,
-            blocks=build_scoreboard(lines, len(asked), _most_missed(ended, answers, min_group)),
+            blocks=build_scoreboard(lines, len(asked), most_missed(ended, answers, shown)),
             text="Quiz scoreboard",
             metadata=_metadata(ended, "scoreboard"),
         )
@@ -224,6 +225,8 @@ class QuizEngine:
         ]
         min_group = (await self.store.workspaces.get(quiz.team_id)).min_group
         right = sum(a.correct for a in answers)
+        if may_show(answers, min_group):  # the tally is shown: every later view must keep to it
+            await self.store.views.record(quiz.team_id, round_players(self.store, quiz.team_id, answers))
         await client.chat_update(
             channel=quiz.channel_id,
             ts=ts,
@@ -372,24 +375,3 @@ class QuizEngine:
 
 def _metadata(quiz: Quiz, part: int | str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"quiz_id": quiz.quiz_id, "part": str(part)}}
-
-
-def _most_missed(
-    quiz: Quiz, answers: Sequence[QuizAnswer], min_group: int
-) -> tuple[dict[str, Any], int, int] | None:
-    """The asked question most people got wrong (by count, then rate), if anyone got one wrong.
-
-    Only questions whose tally may be shown count (enough answers), like the closed questions.
-    """
-    best: tuple[int, float, int] | None = None
-    for position in range(quiz.asked):
-        those = [a for a in answers if a.position == position]
-        if not may_show(those, min_group):
-            continue
-        wrong = sum(not a.correct for a in those)
-        if wrong and (best is None or (wrong, wrong / len(those)) > (best[0], best[1])):
-            best = (wrong, wrong / len(those), position)
-    if best is None:
-        return None
-    position = best[2]
-    return quiz.items[position], best[0], len([a for a in answers if a.position == position])

@@ -82,7 +82,7 @@ def build_summary_blocks(summary: Summary) -> list[Block]:
         )
         readings = [
             f"• *{r.dimension.name}*: {r.disagreement}"
-            + (f", {round(r.gap * 100):+d} vs the suggested position" if r.gap is not None else "")
+            + (f", {r.gap:+.1f} vs the suggested position" if r.gap is not None else "")
             for r in team.readings
             if r.mean is not None and r.disagreement is not None
         ]

@@ -245,28 +245,46 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 def _read_config(team_id: str, values: dict[str, Any]) -> tuple[WorkspaceConfig, dict[str, str]]:
-    """The modal's state as settings, plus per-block errors Slack shows under the fields."""
-    errors: dict[str, str] = {}
+    """The modal's state as settings, plus per-block errors Slack shows under the fields.
+
+    Slack always sends every block of the modal, so a block missing from the state is a
+    malformed (or forged) submission: it is refused field by field, never read as a default,
+    because saving defaults would quietly clear the leadership channels, turn the digest off
+    and reset the minimum group. The minimum group in particular must be a whole number as
+    text; missing, empty, null or a list says what is wrong and changes nothing.
+    """
+    errors: dict[str, str] = {
+        block: "This field was missing from the submission, so nothing was saved. Open `/mlorg config` again."
+        for block in _BLOCKS
+        if not isinstance(payloads.obj(values.get(block)).get(block), dict)
+    }
     picked = _field(values, "channels").get("selected_conversations")
     channels = tuple(c for c in picked if isinstance(c, str) and c) if isinstance(picked, list) else ()
     weekday_value = payloads.text(payloads.obj(_field(values, "weekday").get("selected_option")).get("value"))
     weekday = int(weekday_value) if _digits(weekday_value) and 0 <= int(weekday_value) <= 6 else None
     time_value = payloads.text(_field(values, "time").get("selected_time")) or "09:00"
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(time_value)):
-        errors["time"] = "Pick a time such as 09:00."
+        errors.setdefault("time", "Pick a time such as 09:00.")
     zone = (payloads.text(_field(values, "timezone").get("value")) or "UTC").strip()
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "Use an IANA time zone name, such as Europe/Berlin or UTC."
-    raw_group = (payloads.text(_field(values, "min_group").get("value")) or str(MIN_GROUP)).strip()
-    if not _digits(raw_group) or not MIN_GROUP <= int(raw_group) <= MAX_GROUP:
+        errors.setdefault("timezone", "Use an IANA time zone name, such as Europe/Berlin or UTC.")
+    raw = _field(values, "min_group").get("value")
+    raw_group = raw.strip() if isinstance(raw, str) else ""
+    min_group = MIN_GROUP
+    if "min_group" in errors:
+        pass
+    elif not raw_group:
+        errors["min_group"] = (
+            f"The minimum group size is required: a whole number from {MIN_GROUP} to {MAX_GROUP}. Nothing was saved."
+        )
+    elif not _digits(raw_group) or not MIN_GROUP <= int(raw_group) <= MAX_GROUP:
         errors["min_group"] = f"The minimum group size is a whole number from {MIN_GROUP} to {MAX_GROUP}."
-        min_group = MIN_GROUP
     else:
         min_group = int(raw_group)
     if weekday is not None and not channels:
-        errors["channels"] = "A weekly digest needs at least one leadership channel."
+        errors.setdefault("channels", "A weekly digest needs at least one leadership channel.")
     config = WorkspaceConfig(
         team_id=team_id,
         leadership_channels=channels,
@@ -276,6 +294,10 @@ def _read_config(team_id: str, values: dict[str, Any]) -> tuple[WorkspaceConfig,
         min_group=min_group,
     )
     return config, errors
+
+
+#: The modal's input blocks (each block's action_id is its name), all sent with every submission.
+_BLOCKS = ("channels", "weekday", "time", "timezone", "min_group")
 
 
 def _field(values: dict[str, Any], block: str) -> dict[str, Any]:

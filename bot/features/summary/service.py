@@ -20,6 +20,13 @@ remembering it would let the next drawing differ by one person once someone asks
 forgotten. Saved, it is held back until at least the group size changed, as every week is.
 A past week only changes when people are forgotten, so after the first drawing these saves
 are rare.
+
+Every week is also drawn against the workspace's ledger (every set of people any view has
+shown, team threads included; see :mod:`knowledge.anonymity`), and saved into it in the same
+compare-and-set. A week whose latest diagnoses differ by fewer than the minimum group from
+something a thread already showed falls back to what the week showed last, or else to the
+largest set already shown elsewhere that the week still holds: a team thread's three people
+are shown as those three, not with a fourth beside them.
 """
 
 from __future__ import annotations
@@ -27,11 +34,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from bot.store import Flow, QuizAnswer, ReleasedView, Store
+from bot.features.quiz.rounds import released_records
+from bot.store import Flow, Ledger, QuizAnswer, ReleasedView, Store
 from bot.store.questions import unhelpful_questions
 from knowledge import KnowledgeBase
-from knowledge.diagnosis import ALL, aggregate, role_of, score
-from knowledge.quiz import released_answers
+from knowledge.diagnosis import ALL, RESPONDENTS, TeamAggregate, aggregate, role_of, score
 from knowledge.summary import TREND_PERIODS, Period, PeriodDiagnoses, Summary, build_summary
 
 __all__ = ["current_week", "last_week", "summarize", "trend_weeks", "view_key"]
@@ -79,20 +86,42 @@ def _entries(kb: KnowledgeBase, flows: Sequence[Flow]) -> list[tuple[dict[str, s
 
 
 def _released(
-    kb: KnowledgeBase, flows: Sequence[Flow], period: Period, view: ReleasedView, group: int
+    kb: KnowledgeBase, flows: Sequence[Flow], period: Period, view: ReleasedView, group: int, ledger: Ledger
 ) -> tuple[list[Flow], int]:
     """The diagnoses a week's figures may be drawn from now, and how many people wait.
 
-    The latest per person, if enough changed since the week was last shown; otherwise the
-    diagnoses it showed then (less anyone who asked to be forgotten since).
+    In order: the latest per person, if they may be shown (enough changed since the week
+    was last shown, and nothing shown elsewhere is too close); the diagnoses it showed then
+    (less anyone forgotten since: if that brings it too close to what was shown, nothing
+    is drawn); or the largest set of them already shown elsewhere (a team thread's), which
+    is safe beside everything by construction. The count waiting is of arrivals only.
     """
     latest = _latest_per_person(flows, period)
-    results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in latest]
-    now = aggregate(kb, results, group, members=[f.flow_id for f in latest], shown=view.shown)
-    shown_before = set(view.shown.get(ALL, ()))
-    if now.visible or not shown_before:
-        return latest, 0
-    return [f for f in flows if f.flow_id in shown_before], now.unshown
+    tokens = [f.flow_id for f in latest]
+
+    def drawing(drawn: Sequence[Flow]) -> TeamAggregate:
+        results = [(score(kb, f.answers), role_of(kb, f.answers)) for f in drawn]
+        members = [f.flow_id for f in drawn]
+        return aggregate(kb, results, group, members=members, shown=view.shown, ledger=ledger.sets)
+
+    now = drawing(latest)
+    if now.visible:
+        return latest, now.unshown  # newcomers not in the figures yet (placed or not)
+    by_id = {f.flow_id: f for f in latest}
+    shown_before = set(view.shown.get(RESPONDENTS, view.shown.get(ALL, ())))
+    candidates = [[f for f in flows if f.flow_id in shown_before]] if shown_before else []
+    candidates += [
+        [by_id[token] for token in sorted(members)]
+        for members in sorted(ledger.sets.get(ALL, ()), key=len, reverse=True)
+        if set(members) <= set(by_id) and set(members) != set(tokens)
+    ]
+    for drawn in candidates:
+        if drawn and drawing(drawn).visible:
+            # Newcomers only: someone the week showed before (and still holds) is not new,
+            # and a forgotten person is in neither list.
+            return drawn, len(set(tokens) - {f.flow_id for f in drawn} - shown_before)
+    # Nothing may be drawn: the week says how many took part, and shows no figures.
+    return latest, 0
 
 
 async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Period, min_group: int) -> Summary:
@@ -104,13 +133,15 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
     weeks = trend_weeks(period)
     for _ in range(_ATTEMPTS):
         views = [await store.views.get(team_id, view_key(week)) for week in weeks]
+        ledger = await store.views.ledger(team_id)
         flows = [
             f
             for f in await store.diagnoses.finished_since(team_id, weeks[0].start)
             if f.updated_at < period.end
         ]
         released = [
-            _released(kb, flows, week, view, min_group) for week, view in zip(weeks, views, strict=True)
+            _released(kb, flows, week, view, min_group, ledger)
+            for week, view in zip(weeks, views, strict=True)
         ]
         (before, _), (now, waiting) = released[-2:]
         earlier = [
@@ -123,7 +154,7 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             period=period,
             diagnoses=_entries(kb, now),
             previous=_entries(kb, before),
-            quiz_records=_quiz_records(answers, period, min_group),
+            quiz_records=await _quiz_records(store, team_id, answers, period, min_group),
             quiz_activity=_activity(answers, period),
             unanswered=[
                 (question, count)
@@ -142,9 +173,10 @@ async def summarize(store: Store, kb: KnowledgeBase, team_id: str, period: Perio
             previous_shown=views[-2].shown,
             held_back=waiting,
             earlier=earlier,
+            ledger=ledger.sets,
         )
         shown = [*summary.earlier_shown, summary.previous_shown, summary.team.shown]
-        if await _save(store, team_id, list(zip(weeks, views, shown, strict=True))):
+        if await _save(store, team_id, list(zip(weeks, views, shown, strict=True)), ledger):
             return summary
     # Others kept moving the week on; drawing from a state that is not saved would be unsafe.
     raise RuntimeError("could not settle the summary's state; try again")
@@ -154,13 +186,15 @@ async def _save(
     store: Store,
     team_id: str,
     states: Sequence[tuple[Period, ReleasedView, dict[str, tuple[str, ...]] | None]],
+    ledger: Ledger,
 ) -> bool:
-    for period, view, shown in states:
-        if shown is None or shown == dict(view.shown):
-            continue
-        if not await store.views.save(team_id, view_key(period), shown, expected=view.version):
-            return False
-    return True
+    """Every week that moved, and the ledger, in one compare-and-set."""
+    changed = [
+        (view_key(period), shown, view.version)
+        for period, view, shown in states
+        if shown is not None and shown != dict(view.shown)
+    ]
+    return await store.views.save_many(team_id, changed, ledger)
 
 
 def _activity(answers: Sequence[QuizAnswer], period: Period) -> tuple[int, int]:
@@ -169,14 +203,8 @@ def _activity(answers: Sequence[QuizAnswer], period: Period) -> tuple[int, int]:
     return len(within), len({a.user_id for a in within})
 
 
-def _quiz_records(
-    answers: Sequence[QuizAnswer], period: Period, min_group: int
+async def _quiz_records(
+    store: Store, team_id: str, answers: Sequence[QuizAnswer], period: Period, min_group: int
 ) -> list[tuple[str, str, str, bool]]:
-    """The period's answers to questions whose tally was (or may be) shown in their quiz."""
-    units = [
-        ((a.quiz_id, a.position), (a.question_id, a.topic_id, a.user_id, a.correct))
-        for a in answers
-        if a.answered_at in period
-    ]
-    closed = {(a.quiz_id, a.position) for a in answers if a.closed}
-    return released_answers(units, closed, min_group)
+    """The period's answers to rounds whose tally was shown, with the players it was shown with."""
+    return await released_records(store, team_id, [a for a in answers if a.answered_at in period], min_group)

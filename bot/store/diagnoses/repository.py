@@ -164,7 +164,9 @@ class Diagnoses:
             if team is None or team.status != "open":
                 return flow, False
             await session.execute(
-                self._response_upsert(team_id, flow.session_id, flow.user_id, flow.answers, role)
+                self._response_upsert(
+                    team_id, flow.session_id, flow.user_id, flow.answers, role, token=flow.flow_id
+                )
             )
             return flow, True
 
@@ -270,8 +272,20 @@ class Diagnoses:
             await session.execute(self._response_upsert(team_id, session_id, user_id, answers, role))
 
     def _response_upsert(
-        self, team_id: str, session_id: str, user_id: str, answers: Mapping[str, str], role: str | None
+        self,
+        team_id: str,
+        session_id: str,
+        user_id: str,
+        answers: Mapping[str, str],
+        role: str | None,
+        *,
+        token: str | None = None,
     ) -> Any:
+        """The upsert of a member's answers; ``token`` is the finished diagnosis they came from.
+
+        The thread and the leadership summary then name the same answers by the same token,
+        which is what lets the workspace's ledger see that they overlap (knowledge.anonymity).
+        """
         values: dict[str, Any] = {
             "team_id": team_id,
             "session_id": session_id,
@@ -279,7 +293,7 @@ class Diagnoses:
             "answers": dict(answers),
             "role": role,
             "answered_at": self._clock(),
-            "token": new_id(),
+            "token": token or new_id(),
         }
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = insert(TeamResponseRow).values(values)

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from bot.store import Questions, Store
 from bot.store.events import utc_now
+from bot.store.questions import asked_on
 from bot.store.tables import AskedQuestionRow
 
 TEAM = "T0001"
@@ -35,7 +36,7 @@ async def test_a_vote_counts_once_per_person_even_when_clicked_at_once(store: St
     )
 
     assert sorted(outcomes) == ["counted", "counted", "repeat", "repeat", "repeat"]
-    [asked] = await store.questions.asked_since(TEAM, utc_now() - timedelta(minutes=1))
+    [asked] = await store.questions.asked_since(TEAM, asked_on(utc_now()))  # the log keeps the day
     assert (asked.up, asked.down, asked.unhelpful) == (1, 1, False)
     assert await store.questions.vote(TEAM, "000000000000", "U1", helpful=True) == "unknown"
 
@@ -43,7 +44,7 @@ async def test_a_vote_counts_once_per_person_even_when_clicked_at_once(store: St
 async def test_the_log_keeps_no_asker_and_cuts_long_questions(store: Store) -> None:
     await store.questions.record(TEAM, "x " * 5000, kind="unknown", answered=False)
 
-    [asked] = await store.questions.asked_since(TEAM, utc_now() - timedelta(minutes=1))
+    [asked] = await store.questions.asked_since(TEAM, asked_on(utc_now()))  # the log keeps the day
     assert len(asked.question) <= 500 and asked.unhelpful
     assert await store.questions.teams() == [TEAM]
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, MetaData, String, Table, select
 
-from bot.store import Store, WorkspaceConfig
+from bot.store import Ledger, Store, WorkspaceConfig
 from bot.store.scoping import SCOPE_PARAMETER, across_workspaces, across_workspaces_reason
 from bot.store.tables import Base
 from tests.bot.store.scoping_support import (
@@ -264,6 +264,8 @@ async def write_workspace_a(store: Store, ids: Ids) -> dict[str, Any]:
         "view_key": key,
         "shown": {"s": ["B"]},
         "expected": 1,
+        "views": [(key, {"s": ["B"]}, 1)],
+        "ledger": Ledger({"s": ((A_ONLY,),)}, 1),
         "conversation_key": key,
         "subject": "B's subject",
         "question": "B's question",
