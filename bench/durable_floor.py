@@ -133,7 +133,11 @@ def build_durable_floor(settings: FloorSettings) -> tuple[AsyncApp, web.Applicat
                 won = (
                     await connection.execute(
                         _CLAIM,
-                        {"team_id": body["team_id"], "event_id": body["event_id"], "received_at": time.time()},
+                        {
+                            "team_id": body["team_id"],
+                            "event_id": body["event_id"],
+                            "received_at": time.time(),
+                        },
                     )
                 ).first()
             if won is None:
