@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, insert, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.group_commit import GroupCommit
 from bot.store.scoping import across_workspaces
 from bot.store.tables import AnswerVoteRow, AskedQuestionRow, ConversationRow
 from bot.store.transaction import Transaction, new_id
@@ -53,6 +54,9 @@ class Questions:
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
+        # Every mention and DM reads a subject and logs an answer: in a burst they share transactions.
+        self._reads = GroupCommit(sessions, "read a conversation's subject")
+        self._logs = GroupCommit(sessions, "log a question")
 
     def _insert(self) -> Any:
         return postgresql.insert if self._dialect == "postgresql" else sqlite.insert
@@ -60,9 +64,11 @@ class Questions:
     # -- conversations -------------------------------------------------------------------------
 
     async def subject(self, team_id: str, conversation_key: str) -> str | None:
-        async with Transaction(self._sessions, "read a conversation's subject") as session:
+        async def work(session: AsyncSession) -> str | None:
             row = await session.get(ConversationRow, (team_id, conversation_key))
             return row.subject if row is not None else None
+
+        return await self._reads.run(work, key=(team_id, conversation_key))
 
     async def remember(self, team_id: str, conversation_key: str, subject: str) -> None:
         """Set (never add) the conversation's subject: the latest topic wins."""
@@ -88,13 +94,17 @@ class Questions:
         answered: bool,
         conversation_key: str | None = None,
         subject: str | None = None,
+        answer_id: str | None = None,
     ) -> str:
         """Log an answer (not who asked) and, with a subject, what the conversation is now about.
 
-        One transaction for both: a mention costs as few round trips as possible. Returns the
-        answer's id, which the vote buttons carry.
+        One transaction for both, shared with other answers logged at the same moment: a
+        mention costs as few round trips as possible. Returns the answer's id, which the vote
+        buttons carry. With ``answer_id`` given (a question acked before it was answered, see
+        :mod:`bot.store.pending_answers`), logging the same answer again after a crash
+        changes nothing: the first log of an answer id counts.
         """
-        answer_id = new_id()
+        answer_id = answer_id or new_id()
         values = {
             "team_id": team_id,
             "answer_id": answer_id,
@@ -105,11 +115,19 @@ class Questions:
             "down": 0,
             "asked_at": self._clock(),
         }
-        async with Transaction(self._sessions, "log a question") as session:
+        log = (
+            self._insert()(AskedQuestionRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["team_id", "answer_id"])
+        )
+
+        async def work(session: AsyncSession) -> None:
             # The log and the subject in one transaction: this runs on every mention and DM.
-            await session.execute(insert(AskedQuestionRow).values(values))
+            await session.execute(log)
             if conversation_key is not None and subject is not None:
                 await session.execute(self._remember(team_id, conversation_key, subject))
+
+        await self._logs.run(work, key=(team_id, answer_id))
         return answer_id
 
     async def vote(self, team_id: str, answer_id: str, user_id: str, *, helpful: bool) -> VoteOutcome:

@@ -22,6 +22,7 @@ from bot.store.events import EventLog
 from bot.store.installs import Installs
 from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox
+from bot.store.pending_answers import PendingAnswers
 from bot.store.purge import Purged, count_workspace, purge_departure, purge_workspace
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
@@ -127,6 +128,7 @@ class Store:
         # expire_on_commit=False: objects stay readable after commit without another
         # round trip, which in asyncio would otherwise be an implicit (forbidden) IO.
         self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
+        self.pending_answers: Final = PendingAnswers(self.sessions)
         self.events: Final = EventLog(self.sessions, dialect)
         self.diagnoses: Final = Diagnoses(self.sessions, dialect)
         self.quizzes: Final = Quizzes(self.sessions, dialect)
@@ -317,7 +319,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:
