@@ -89,10 +89,16 @@ class PendingAnswer:
 class PendingAnswers:
     """The rows above: added with the event's claim, removed once answered, taken over when stale."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock = utc_now,
+        group: GroupCommit | None = None,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._done = GroupCommit(sessions, "finish an answered question")
+        self._done = group or GroupCommit(sessions, "finish an answered question")
 
     async def done(self, team_id: str, event_id: str) -> None:
         """The reply is posted: forget the question (grouped with other answers finishing now)."""

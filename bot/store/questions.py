@@ -50,13 +50,20 @@ class AskedQuestion:
 
 
 class Questions:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dialect: str,
+        *,
+        clock: Clock = utc_now,
+        group: GroupCommit | None = None,
+    ):
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
-        # Every mention and DM reads a subject and logs an answer: in a burst they share transactions.
-        self._reads = GroupCommit(sessions, "read a conversation's subject")
-        self._logs = GroupCommit(sessions, "log a question")
+        # Every mention and DM reads a subject and logs an answer: in a burst they share
+        # transactions (``group``: with the other work of answering, see Store).
+        self._reads = self._logs = group or GroupCommit(sessions, "log a question")
 
     def _insert(self) -> Any:
         return postgresql.insert if self._dialect == "postgresql" else sqlite.insert

@@ -19,6 +19,7 @@ from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
+from bot.store.group_commit import GroupCommit
 from bot.store.installs import Installs
 from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox
@@ -128,14 +129,18 @@ class Store:
         # expire_on_commit=False: objects stay readable after commit without another
         # round trip, which in asyncio would otherwise be an implicit (forbidden) IO.
         self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
-        self.pending_answers: Final = PendingAnswers(self.sessions)
+        # What answering a question writes after its ack (the subject read, the answer log, the
+        # end of the pending question) shares transactions: on SQLite's one connection, fewer
+        # transactions is what lets the event claims that acks wait for through sooner.
+        answering = GroupCommit(self.sessions, "answer a question")
+        self.pending_answers: Final = PendingAnswers(self.sessions, group=answering)
         self.events: Final = EventLog(self.sessions, dialect)
         self.diagnoses: Final = Diagnoses(self.sessions, dialect)
         self.quizzes: Final = Quizzes(self.sessions, dialect)
         self.workspaces: Final = Workspaces(self.sessions, dialect)
         self.outbox: Final = Outbox(self.sessions, dialect)
         self.views: Final = ReleasedViews(self.sessions, dialect)
-        self.questions: Final = Questions(self.sessions, dialect)
+        self.questions: Final = Questions(self.sessions, dialect, group=answering)
         self.orgs: Final = WorkspaceOrgs(self.sessions, dialect)
         self.installs: Final = Installs(self.sessions, dialect)
 
