@@ -99,18 +99,29 @@ class PendingAnswers:
         self._sessions = sessions
         self._clock = clock
         self._done = group or GroupCommit(sessions, "finish an answered question")
+        self._finished: list[tuple[str, str]] = []
 
     async def done(self, team_id: str, event_id: str) -> None:
-        """The reply is posted: forget the question (grouped with other answers finishing now)."""
+        """The reply is posted: forget the question (grouped with other answers finishing now).
 
-        async def work(session: AsyncSession) -> None:
+        The questions finished since the last transaction go in one ``DELETE`` per workspace,
+        taken by the first of them to run; the others find nothing left to do. Each caller still
+        returns only once a transaction that deleted its row has committed.
+        """
+        self._finished.append((team_id, event_id))
+        await self._done.run(self._forget_finished, key=(team_id, event_id))
+
+    async def _forget_finished(self, session: AsyncSession) -> None:
+        finished, self._finished = self._finished, []
+        by_team: dict[str, list[str]] = {}
+        for team_id, event_id in finished:
+            by_team.setdefault(team_id, []).append(event_id)
+        for team_id, event_ids in sorted(by_team.items()):
             await session.execute(
                 delete(PendingAnswerRow).where(
-                    PendingAnswerRow.team_id == team_id, PendingAnswerRow.event_id == event_id
+                    PendingAnswerRow.team_id == team_id, PendingAnswerRow.event_id.in_(sorted(event_ids))
                 )
             )
-
-        await self._done.run(work, key=(team_id, event_id))
 
     @across_workspaces("takes over any workspace's stale questions; each is answered in its own workspace")
     async def take_over(self, limit: int = 20) -> list[PendingAnswer]:
