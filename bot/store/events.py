@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -10,7 +11,7 @@ from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.group_commit import GroupCommit
+from bot.store.group_commit import BatchCommit
 from bot.store.scoping import across_workspaces
 from bot.store.tables import ProcessedEvent
 from bot.store.transaction import Transaction
@@ -54,7 +55,7 @@ class EventLog:
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
-        self._claims = GroupCommit(sessions, "record Slack event")
+        self._claims = BatchCommit(sessions, "record Slack event", self._claim_all)
 
     async def claim(self, team_id: str, event_id: str, question: PendingAnswer | None = None) -> bool:
         """Record the event and return True if this caller is the first to claim it.
@@ -70,25 +71,34 @@ class EventLog:
         """
         _require_key("team_id", team_id)
         _require_key("event_id", event_id)
-        now = self._clock()
-        values = {"team_id": team_id, "event_id": event_id, "received_at": now}
+        return await self._claims.submit(_Claim(team_id, event_id, self._clock(), question))
+
+    async def _claim_all(self, session: AsyncSession, claims: list[_Claim]) -> list[bool]:
+        """One insert for the batch's ids, one for the questions of those it won.
+
+        Sorted by key, so two replicas claiming overlapping ids on PostgreSQL take their row
+        locks in the same order and cannot deadlock.
+        """
+        from bot.store.pending_answers import insert_pending  # it imports this module's Clock
+
+        first: dict[tuple[str, str], _Claim] = {}
+        for claim in sorted(claims, key=lambda c: (c.team_id, c.event_id)):
+            first.setdefault((claim.team_id, claim.event_id), claim)  # a retry in the same batch loses
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = (
             insert(ProcessedEvent)
-            .values(values)
+            .values(
+                [{"team_id": c.team_id, "event_id": c.event_id, "received_at": c.at} for c in first.values()]
+            )
             .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
-            # RETURNING yields a row only when the insert happened: a portable "did I win?".
-            .returning(ProcessedEvent.event_id)
+            # RETURNING yields a row only where the insert happened: a portable "did I win?".
+            .returning(ProcessedEvent.team_id, ProcessedEvent.event_id)
         )
-        from bot.store.pending_answers import stage  # it imports this module's Clock
-
-        async def work(session: AsyncSession) -> bool:
-            won = (await session.execute(statement)).first() is not None
-            if won and question is not None:
-                stage(session, question, now)
-            return won
-
-        return await self._claims.run(work, key=(team_id, event_id))
+        won = {(str(row[0]), str(row[1])) for row in await session.execute(statement)}
+        questions = [first[key] for key in sorted(won) if first[key].question is not None]
+        if questions:
+            await session.execute(insert_pending([(c.question, c.at) for c in questions if c.question]))
+        return [(c.team_id, c.event_id) in won and first[(c.team_id, c.event_id)] is c for c in claims]
 
     @across_workspaces("retention: drops every workspace's events older than a cut-off; returns only a count")
     async def prune(self, older_than: datetime) -> int:
@@ -103,6 +113,14 @@ class EventLog:
         async with Transaction(self._sessions, "prune Slack events") as session:
             result = cast(CursorResult[Any], await session.execute(statement))
             return result.rowcount
+
+
+@dataclass(frozen=True)
+class _Claim:
+    team_id: str
+    event_id: str
+    at: datetime
+    question: PendingAnswer | None
 
 
 def _require_key(name: str, value: str) -> None:

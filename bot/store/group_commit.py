@@ -25,9 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.store.scoping import across_workspaces
 from bot.store.transaction import Transaction
 
-__all__ = ["GroupCommit", "Work"]
+__all__ = ["BatchCommit", "GroupCommit", "Work"]
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
 #: One caller's part of a transaction: statements on the shared session, and its own result.
 Work = Callable[[AsyncSession], Awaitable[T]]
 
@@ -81,3 +83,51 @@ class GroupCommit:
     async def _run_all(self, batch: Sequence[_Pending[Any]]) -> list[tuple[_Pending[Any], Any]]:
         async with Transaction(self._sessions, self._doing) as session:
             return [(item, await item.work(session)) for item in batch]
+
+
+class BatchCommit(Generic[ItemT, ResultT]):
+    """Group commit where the whole batch is written at once: ``write_all(session, items)``
+    returns one result per item, in order (one multi-row statement instead of one per caller,
+    which is what a burst of event claims needs: SQLAlchemy's cost is per statement).
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        doing: str,
+        write_all: Callable[[AsyncSession, list[ItemT]], Awaitable[list[ResultT]]],
+        *,
+        batch: int = 200,
+    ) -> None:
+        self._sessions = sessions
+        self._doing = doing
+        self._write_all = write_all
+        self._batch = batch
+        self._queue: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    @across_workspaces("writes its callers' items, which their own repository methods scope")
+    async def submit(self, item: ItemT) -> ResultT:
+        """Write ``item`` with the next batch; return its result once that batch has committed."""
+        future: asyncio.Future[ResultT] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self._batch], self._queue[self._batch :]
+            try:
+                async with Transaction(self._sessions, self._doing) as session:
+                    results = await self._write_all(session, [item for item, _ in batch])
+            except BaseException as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)

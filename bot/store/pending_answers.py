@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, delete, select, update
+from sqlalchemy import Boolean, Index, String, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,7 +27,7 @@ from bot.store.scoping import across_workspaces
 from bot.store.tables import Base, UTCDateTime
 from bot.store.transaction import Transaction, new_id
 
-__all__ = ["ANSWER_LEASE", "PendingAnswer", "PendingAnswerRow", "PendingAnswers", "stage"]
+__all__ = ["ANSWER_LEASE", "PendingAnswer", "PendingAnswerRow", "PendingAnswers", "insert_pending"]
 
 #: How long the process that claimed a question has to answer it before another may take over.
 #: An answer takes milliseconds to a second even in a burst; a stalled Slack call is cut at 10 s.
@@ -161,21 +161,24 @@ class PendingAnswers:
             return len((await session.execute(query)).all())
 
 
-def stage(session: AsyncSession, pending: PendingAnswer, now: datetime) -> None:
-    """Add the question's row to the event claim's own transaction (:meth:`EventLog.claim`)."""
-    session.add(
-        PendingAnswerRow(
-            team_id=pending.team_id,
-            event_id=pending.event_id,
-            answer_id=pending.answer_id,
-            channel_id=pending.channel_id,
-            thread_ts=pending.thread_ts,
-            conversation_key=pending.conversation_key,
-            question=pending.question,
-            new=pending.new,
-            received_at=now,
-            lease_until=now + ANSWER_LEASE,
-        )
+def insert_pending(questions: list[tuple[PendingAnswer, datetime]]) -> Any:
+    """One insert of the questions whose event the claim's transaction won (:meth:`EventLog.claim`)."""
+    return insert(PendingAnswerRow).values(
+        [
+            {
+                "team_id": p.team_id,
+                "event_id": p.event_id,
+                "answer_id": p.answer_id,
+                "channel_id": p.channel_id,
+                "thread_ts": p.thread_ts,
+                "conversation_key": p.conversation_key,
+                "question": p.question,
+                "new": p.new,
+                "received_at": at,
+                "lease_until": at + ANSWER_LEASE,
+            }
+            for p, at in questions
+        ]
     )
 
 
