@@ -65,7 +65,7 @@ def register(app: AsyncApp, deps: Deps) -> Replier:
             await replier.reply(pending, client)
             return
         unrecorded = pending_question(body)
-        if unrecorded is not None and unrecorded.question:
+        if unrecorded is not None:
             await replier.reply(unrecorded, client, durable=False)
 
     @app.event("app_mention")

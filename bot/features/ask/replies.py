@@ -133,10 +133,13 @@ class Replier:
                     text=answer_text(result),
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"event_id": pending.event_id}},
                 )
-            except SlackApiError as error:
+            except SlackApiError:
                 # Slack answered, with a refusal its own retries did not cure (a channel gone, a
-                # token revoked): posting again later would be refused again.
-                log.warning("could not answer event %s: %s", pending.event_id, api_error(error))
+                # token revoked): posting again later would be refused again, so the question is
+                # done with, and the failure goes to the error handler (logged and counted).
+                if durable:
+                    await self._pending.done(pending.team_id, pending.event_id)
+                raise
             except (aiohttp.ClientError, TimeoutError, OSError):
                 # Slack never answered: the reply may or may not be in the thread. The question's
                 # lease runs out and it is taken over, the thread checked first.
