@@ -42,29 +42,38 @@ class _Pending(Generic[T]):
 
 
 class GroupCommit:
-    """Runs callers' work in shared transactions, one at a time (see the module docstring).
+    """Runs callers' work in shared transactions, ``parallel`` at a time (see the module docstring).
 
     ``key`` orders the work inside a transaction: two replicas on PostgreSQL that insert the
     same keys in different orders could deadlock, and in one order they cannot.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], doing: str, *, batch: int = 200) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], doing: str, *, batch: int = 200, parallel: int = 1
+    ) -> None:
         self._sessions = sessions
         self._doing = doing
         self._batch = batch
+        #: Transactions in flight at once. SQLite has one writer, so 1; on PostgreSQL a few let
+        #: the round trips of one batch overlap with the next (their statements never conflict
+        #: in an order that could deadlock: each batch is sorted by key).
+        self._parallel = parallel
         self._queue: list[_Pending[Any]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
 
     @across_workspaces("runs its callers' work, which their own repository methods scope")
     async def run(self, work: Work[T], *, key: Any = "") -> T:
         """Run ``work`` in the next shared transaction; return its result once that has committed."""
         pending: _Pending[T] = _Pending(key, work, asyncio.get_running_loop().create_future())
         self._queue.append(pending)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        if len(self._flushers) < self._parallel:
+            flusher = asyncio.create_task(self._flush())
+            self._flushers.add(flusher)
+            flusher.add_done_callback(self._flushers.discard)
         return await pending.future
 
     async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let the callers of this moment join the first batch
         while self._queue:
             batch, self._queue = self._queue[: self._batch], self._queue[self._batch :]
             try:

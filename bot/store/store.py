@@ -132,8 +132,18 @@ class Store:
         # What answering a question writes after its ack (the subject read, the answer log, the
         # end of the pending question) shares transactions: on SQLite's one connection, fewer
         # transactions is what lets the event claims that acks wait for through sooner.
-        answering = GroupCommit(self.sessions, "answer a question")
-        self.pending_answers: Final = PendingAnswers(self.sessions, group=answering)
+        # On PostgreSQL the answer logs overlap a few transactions at once (the pool has room);
+        # finished questions keep a serial group of their own there, since each of its
+        # transactions deletes the rows of callers queued behind it (PendingAnswers.done).
+        answering = GroupCommit(
+            self.sessions, "answer a question", parallel=4 if dialect == "postgresql" else 1
+        )
+        finishing = (
+            GroupCommit(self.sessions, "finish an answered question")
+            if dialect == "postgresql"
+            else answering
+        )
+        self.pending_answers: Final = PendingAnswers(self.sessions, group=finishing)
         self.events: Final = EventLog(self.sessions, dialect)
         self.diagnoses: Final = Diagnoses(self.sessions, dialect)
         self.quizzes: Final = Quizzes(self.sessions, dialect)
