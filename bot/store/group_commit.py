@@ -59,20 +59,30 @@ class GroupCommit:
         #: in an order that could deadlock: each batch is sorted by key).
         self._parallel = parallel
         self._queue: list[_Pending[Any]] = []
-        self._flushers: set[asyncio.Task[None]] = set()
+        self._flushing = 0
+        self._flushers: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
     @across_workspaces("runs its callers' work, which their own repository methods scope")
     async def run(self, work: Work[T], *, key: Any = "") -> T:
         """Run ``work`` in the next shared transaction; return its result once that has committed."""
         pending: _Pending[T] = _Pending(key, work, asyncio.get_running_loop().create_future())
         self._queue.append(pending)
-        if len(self._flushers) < self._parallel:
+        if self._flushing < self._parallel:
+            # Counted here and uncounted in the same step that finds the queue empty: a task's
+            # done-callback would run a step later, and a caller in between would wait forever.
+            self._flushing += 1
             flusher = asyncio.create_task(self._flush())
             self._flushers.add(flusher)
             flusher.add_done_callback(self._flushers.discard)
         return await pending.future
 
     async def _flush(self) -> None:
+        try:
+            await self._flush_queue()
+        finally:
+            self._flushing -= 1
+
+    async def _flush_queue(self) -> None:
         await asyncio.sleep(0)  # let the callers of this moment join the first batch
         while self._queue:
             batch, self._queue = self._queue[: self._batch], self._queue[self._batch :]
