@@ -11,6 +11,12 @@ unique key as mlorg's ``quiz_answers`` (team, quiz, position, user), committed b
 ``ack()``. ``/mlorg`` is acked with the same fixed card as ``floor_app.py``; ``/healthz``
 runs ``SELECT 1`` like mlorg's.
 
+It is also the **event floor**: every event's id is claimed with one
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` on (team, event id), committed before Bolt
+acks (a middleware, as any app that answers a retried event once must), and a mention is
+answered after the ack with one fixed reply in its thread. ``bench/events.py`` compares
+mlorg's mentions with it.
+
 It is what ``bench/quiz_clicks.py`` compares mlorg's clicks with, and what ``run.py``
 compares start-up and memory with (DESIGN.md, "Performance expectations").
 
@@ -36,6 +42,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
@@ -44,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 __all__ = ["TABLE", "build_durable_floor", "main"]
 
 TABLE = "floor_quiz_answers"
+EVENTS_TABLE = "floor_events"
 SHUTDOWN_GRACE_SECONDS = 10.0
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -92,6 +100,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     option_id TEXT NOT NULL, answered_at DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (team_id, quiz_id, position, user_id)
 )"""
+_CREATE_EVENTS = f"""
+CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
+    team_id TEXT NOT NULL, event_id TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (team_id, event_id)
+)"""
+_CLAIM = text(
+    f"INSERT INTO {EVENTS_TABLE} (team_id, event_id, received_at) VALUES (:team_id, :event_id, :received_at) "
+    "ON CONFLICT (team_id, event_id) DO NOTHING RETURNING event_id"
+)
 _INSERT = text(
     f"INSERT INTO {TABLE} (team_id, quiz_id, position, user_id, option_id, answered_at) "
     "VALUES (:team_id, :quiz_id, :position, :user_id, :option_id, :answered_at) "
@@ -107,6 +124,26 @@ def build_durable_floor(settings: FloorSettings) -> tuple[AsyncApp, web.Applicat
         client=client, signing_secret=settings.slack_signing_secret.get_secret_value(), name="durable-floor"
     )
     engine = _engine(settings.database_url)
+
+    @bolt.middleware
+    async def claim_event(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        """The least an app must do to answer each event once: claim its id before the ack."""
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            async with engine.begin() as connection:
+                won = (
+                    await connection.execute(
+                        _CLAIM,
+                        {
+                            "team_id": body["team_id"],
+                            "event_id": body["event_id"],
+                            "received_at": time.time(),
+                        },
+                    )
+                ).first()
+            if won is None:
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
 
     @bolt.command("/mlorg")
     async def handle_mlorg(ack: AsyncAck) -> None:
@@ -153,6 +190,7 @@ def build_durable_floor(settings: FloorSettings) -> tuple[AsyncApp, web.Applicat
 async def _serve(app: web.Application, engine: AsyncEngine, host: str, port: int) -> None:
     async with engine.begin() as connection:  # the floor's "migration": one table
         await connection.exec_driver_sql(_CREATE)
+        await connection.exec_driver_sql(_CREATE_EVENTS)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -33,9 +33,11 @@ from bot.commands import CommandRouter
 from bot.deps import Deps
 from bot.features import ask, diagnose, explain, home, quiz, summary
 from bot.features import help as help_feature
+from bot.features.ask.replies import pending_question
 from bot.features.quiz import QuizEngine
 from bot.http import BoundedRateLimitRetryHandler, SharedSession
 from bot.inbound import SlackRequestReader
+from bot.jobs.answers import AnswerResumer
 from bot.jobs.digests import DigestScheduler
 from bot.jobs.outbox import OutboxWorker
 from bot.jobs.retention import RetentionJob
@@ -93,6 +95,8 @@ class Mlorg:
     http: SharedSession
     quiz_engine: QuizEngine
     outbox_worker: OutboxWorker
+    #: Answers questions acked by a process that died before replying.
+    answers: AnswerResumer
     digests: DigestScheduler
     retention: RetentionJob
     answerer: Answerer
@@ -118,6 +122,7 @@ class Mlorg:
             self._jobs = [
                 asyncio.create_task(self.quiz_engine.run_timers(self.workspace_clients, self._stop)),
                 asyncio.create_task(self.outbox_worker.run(self._stop)),
+                asyncio.create_task(self.answers.run(self._stop)),
                 asyncio.create_task(self.digests.run(self._stop)),
                 asyncio.create_task(self.retention.run(self._stop)),
                 # The answer index loads numpy and bm25s: built beside the first requests rather
@@ -296,15 +301,16 @@ def build_app(
         answerer=answerer,
         charts=charts,
     )
-    install_middleware(bolt, store)
+    install_middleware(bolt, store, questions=pending_question)
     if installation_store is not None:
         quiet_unknown_workspaces(bolt)
         record_orgs(bolt, store.orgs)
     # Bolt tries listeners in order; the two that carry nearly all traffic come first.
     install_command(bolt, commands)
     install_actions(bolt, actions)
-    for feature in (help_feature, explain, diagnose, home, ask):
+    for feature in (help_feature, explain, diagnose, home):
         feature.register(bolt, deps)
+    replier = ask.register(bolt, deps)
     quiz_engine = quiz.register(bolt, deps)
     summary.register(bolt, deps)
     # Uninstalls delete the installation's tokens at once (OAuth mode) and date the data's purge.
@@ -328,6 +334,7 @@ def build_app(
         token_rotator=token_rotator,
     )
     outbox_worker = OutboxWorker(store.outbox, outbox_clients, admins=settings.admin_ids, counters=metrics)
+    answers = AnswerResumer(store.pending_answers, replier, workspace_clients)
     observer = observe_app(bolt, metrics, store, commands, actions)
     install_error_handler(bolt, observer)
     return Mlorg(
@@ -341,6 +348,7 @@ def build_app(
         http=http,
         quiz_engine=quiz_engine,
         outbox_worker=outbox_worker,
+        answers=answers,
         digests=DigestScheduler(store, kb, renderer=charts.renderer),
         retention=RetentionJob(
             store,

@@ -13,10 +13,12 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext as BoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,8 +31,16 @@ from bot.ids import COMMAND
 from bot.observability.requests import RequestObserver
 from bot.outage import log_unavailable, notify_unavailable_soon, unavailable_ack, usable_response_url
 from bot.store import Store, StoreUnavailable
+from bot.store.pending_answers import PendingAnswer
 
-__all__ = ["install_actions", "install_command", "install_error_handler", "install_middleware"]
+__all__ = [
+    "PENDING_ANSWER",
+    "QuestionReader",
+    "install_actions",
+    "install_command",
+    "install_error_handler",
+    "install_middleware",
+]
 
 log = logging.getLogger("mlorg")
 
@@ -51,14 +61,26 @@ def install_actions(bolt: AsyncApp, actions: ActionRouter) -> None:
         await actions.dispatch(ack=ack, body=body, respond=respond, client=client)
 
 
-def install_middleware(bolt: AsyncApp, store: Store) -> None:
+#: Reads the question an event asks (None: it asks none), to be stored with the event's claim.
+QuestionReader = Callable[[dict[str, Any]], PendingAnswer | None]
+#: Where a claimed question is left in Bolt's context for the listener that answers it.
+PENDING_ANSWER = "mlorg_pending_answer"
+
+
+def install_middleware(bolt: AsyncApp, store: Store, questions: QuestionReader | None = None) -> None:
     @bolt.middleware
-    async def deduplicate_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    async def deduplicate_events(
+        body: dict[str, Any], context: BoltContext, next: Any
+    ) -> BoltResponse | None:
         """Slack retries events it thinks failed; the first delivery of an event_id wins.
 
         Runs after Bolt's signature check, so a forged request can never claim an id. The id is
         claimed in the workspace's name, or, for an event about an Enterprise Grid org as a whole
         (an org-wide install's ``app_uninstalled`` names no workspace), in the org's.
+
+        The claim is all the ack waits for (Bolt acks an event after the middleware, before its
+        listener). An event that asks a question stores it with the claim, in one transaction,
+        so the answer given after the ack survives a crash (``bot.features.ask.replies``).
         """
         event_id = payloads.text(body.get("event_id")) if body.get("type") == "event_callback" else ""
         scope = payloads.text(body.get("team_id")) or payloads.text(body.get("enterprise_id"))
@@ -67,17 +89,21 @@ def install_middleware(bolt: AsyncApp, store: Store) -> None:
             log.info("an event without a team_id or enterprise_id refused")
             return BoltResponse(status=400, body="")
         if event_id:
+            question = questions(body) if questions is not None else None
             try:
-                first = await store.events.claim(scope, event_id)
+                first = await store.events.claim(scope, event_id, question)
             except StoreUnavailable as error:
                 # Without the database we cannot tell a retry from a first delivery. Handling it
                 # (the handler answers what it can, or says "try again") beats a 500: Slack would
                 # redeliver into the same outage and count failures against the app.
                 log.warning("could not record event %s (%s); handling it unrecorded", event_id, error)
                 first = True
+                question = None
             if not first:
                 log.info("duplicate delivery of event %s ignored", event_id)
                 return BoltResponse(status=200, body="")
+            if question is not None:
+                context[PENDING_ANSWER] = question
         await next()
         return None
 

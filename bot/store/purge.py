@@ -21,8 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.installation_tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from bot.store.installs import ACTIVE, UNINSTALLED
+from bot.store.pending_answers import PendingAnswerRow
 from bot.store.tables import Base, WorkspaceInstallRow, WorkspaceOrgRow
 from bot.store.transaction import Transaction
+
+# Imported for its table, which lives beside its repository rather than in tables.py.
+_ON_METADATA = (PendingAnswerRow,)
 
 __all__ = [
     "TABLES_WITHOUT_TEAM",

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, insert, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.events import Clock, utc_now
+from bot.store.group_commit import GroupCommit
 from bot.store.scoping import across_workspaces
 from bot.store.tables import AnswerVoteRow, AskedQuestionRow, ConversationRow
 from bot.store.transaction import Transaction, new_id
@@ -64,12 +65,22 @@ def asked_on(moment: datetime) -> datetime:
 
 
 class Questions:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, *, clock: Clock = utc_now):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dialect: str,
+        *,
+        clock: Clock = utc_now,
+        group: GroupCommit | None = None,
+    ):
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
         # Until the app hands over its key, one per process: follow-ups then last as long as it.
         self._key = secrets.token_bytes(32)
+        # Every mention and DM reads a subject and logs an answer: in a burst they share
+        # transactions (``group``: with the other work of answering, see Store).
+        self._reads = self._logs = group or GroupCommit(sessions, "log a question")
 
     @across_workspaces("sets the process's hashing key for every workspace; reads and writes no row")
     def use_key(self, key: str | bytes) -> None:
@@ -101,9 +112,13 @@ class Questions:
     # -- conversations -------------------------------------------------------------------------
 
     async def subject(self, team_id: str, conversation_key: str) -> str | None:
-        async with Transaction(self._sessions, "read a conversation's subject") as session:
-            row = await session.get(ConversationRow, (team_id, self._conversation(team_id, conversation_key)))
+        stored = self._conversation(team_id, conversation_key)
+
+        async def work(session: AsyncSession) -> str | None:
+            row = await session.get(ConversationRow, (team_id, stored))
             return row.subject if row is not None else None
+
+        return await self._reads.run(work, key=(team_id, stored))
 
     async def remember(self, team_id: str, conversation_key: str, subject: str) -> None:
         """Set (never add) the conversation's subject: the latest topic wins."""
@@ -130,13 +145,17 @@ class Questions:
         answered: bool,
         conversation_key: str | None = None,
         subject: str | None = None,
+        answer_id: str | None = None,
     ) -> str:
         """Log an answer (not who asked) and, with a subject, what the conversation is now about.
 
-        One transaction for both: a mention costs as few round trips as possible. Returns the
-        answer's id, which the vote buttons carry.
+        One transaction for both, shared with other answers logged at the same moment: a
+        mention costs as few round trips as possible. Returns the answer's id, which the vote
+        buttons carry. With ``answer_id`` given (a question acked before it was answered, see
+        :mod:`bot.store.pending_answers`), logging the same answer again after a crash
+        changes nothing: the first log of an answer id counts.
         """
-        answer_id = new_id()
+        answer_id = answer_id or new_id()
         values = {
             "team_id": team_id,
             "answer_id": answer_id,
@@ -147,11 +166,19 @@ class Questions:
             "down": 0,
             "asked_at": asked_on(self._clock()),
         }
-        async with Transaction(self._sessions, "log a question") as session:
+        log = (
+            self._insert()(AskedQuestionRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["team_id", "answer_id"])
+        )
+
+        async def work(session: AsyncSession) -> None:
             # The log and the subject in one transaction: this runs on every mention and DM.
-            await session.execute(insert(AskedQuestionRow).values(values))
+            await session.execute(log)
             if conversation_key is not None and subject is not None:
                 await session.execute(self._remember(team_id, conversation_key, subject))
+
+        await self._logs.run(work, key=(team_id, answer_id))
         return answer_id
 
     async def vote(self, team_id: str, answer_id: str, user_id: str, *, helpful: bool) -> VoteOutcome:

@@ -19,9 +19,11 @@ from bot.store.db import build_engine
 from bot.store.diagnoses import Diagnoses
 from bot.store.errors import StoreError
 from bot.store.events import EventLog
+from bot.store.group_commit import GroupCommit
 from bot.store.installs import Installs
 from bot.store.orgs import WorkspaceOrgs
 from bot.store.outbox import Outbox
+from bot.store.pending_answers import PendingAnswers
 from bot.store.purge import Purged, count_workspace, purge_departure, purge_workspace
 from bot.store.questions import Questions
 from bot.store.quizzes import Quizzes
@@ -127,13 +129,28 @@ class Store:
         # expire_on_commit=False: objects stay readable after commit without another
         # round trip, which in asyncio would otherwise be an implicit (forbidden) IO.
         self.sessions: Final = async_sessionmaker(engine, expire_on_commit=False)
+        # What answering a question writes after its ack (the subject read, the answer log, the
+        # end of the pending question) shares transactions: on SQLite's one connection, fewer
+        # transactions is what lets the event claims that acks wait for through sooner.
+        # On PostgreSQL the answer logs overlap a few transactions at once (the pool has room);
+        # finished questions keep a serial group of their own there, since each of its
+        # transactions deletes the rows of callers queued behind it (PendingAnswers.done).
+        answering = GroupCommit(
+            self.sessions, "answer a question", parallel=4 if dialect == "postgresql" else 1
+        )
+        finishing = (
+            GroupCommit(self.sessions, "finish an answered question")
+            if dialect == "postgresql"
+            else answering
+        )
+        self.pending_answers: Final = PendingAnswers(self.sessions, group=finishing)
         self.events: Final = EventLog(self.sessions, dialect)
         self.diagnoses: Final = Diagnoses(self.sessions, dialect)
         self.quizzes: Final = Quizzes(self.sessions, dialect)
         self.workspaces: Final = Workspaces(self.sessions, dialect)
         self.outbox: Final = Outbox(self.sessions, dialect)
         self.views: Final = ReleasedViews(self.sessions, dialect)
-        self.questions: Final = Questions(self.sessions, dialect)
+        self.questions: Final = Questions(self.sessions, dialect, group=answering)
         self.orgs: Final = WorkspaceOrgs(self.sessions, dialect)
         self.installs: Final = Installs(self.sessions, dialect)
 
@@ -317,7 +334,7 @@ class Store:
 
 
 #: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 async def _at_head(connection: AsyncConnection) -> bool:

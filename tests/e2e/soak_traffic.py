@@ -2,7 +2,8 @@
 
 Each actor is one kind of user, looping until told to stop: someone reading cards, a
 quiz host and a crowd of players, people in the middle of a diagnosis, an admin posting
-summaries. Every request goes to whichever ``mlorg serve`` process is alive on the port
+summaries, someone asking mlorg questions by mention and by DM (each delivery Slack did not
+see acked is delivered again with the same event id, as Slack retries). Every request goes to whichever ``mlorg serve`` process is alive on the port
 (there may be none for a moment); an actor writes down in the :class:`Ledger` only what
 the app acknowledged (HTTP 200), because the ack is the app's receipt. The soak test
 then checks the database and the fake Slack against the ledger.
@@ -32,12 +33,16 @@ from knowledge import KnowledgeBase
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import AppResponse, SlackPlatform, find_button
 
-__all__ = ["ADMIN", "HOST", "LEAD", "QUIZ_CHANNEL", "TEAM", "Ledger", "Traffic"]
+__all__ = ["ADMIN", "ASK_CHANNEL", "DM_CHANNEL", "HOST", "LEAD", "QUIZ_CHANNEL", "TEAM", "Ledger", "Traffic"]
 
 TEAM = "T0001"
 QUIZ_CHANNEL = "C0QUIZ"
 TALK_CHANNEL = "C0TALK"
 LEAD = "C0LEAD"
+ASK_CHANNEL = "C0ASK"
+DM_CHANNEL = "D0SOAK"
+#: Slack delivers an event once and retries it up to three times when it sees no ack.
+DELIVERIES = 4
 HOST = "UHOST"
 ADMIN = "U0ADMIN"
 PLAYERS = tuple(f"UP{n:02d}" for n in range(24))
@@ -55,6 +60,8 @@ class Ledger:
     diagnosis_answers: dict[tuple[str, str], str] = field(default_factory=dict)
     #: preview ids whose Post click was acknowledged.
     posted_previews: set[str] = field(default_factory=set)
+    #: event ids of questions (mentions and DMs) of which some delivery was acknowledged.
+    questions: set[str] = field(default_factory=set)
     quizzes: set[str] = field(default_factory=set)
     acks: Counter[str] = field(default_factory=Counter)
     misses: Counter[str] = field(default_factory=Counter)
@@ -78,6 +85,7 @@ class Traffic:
             self._quiz(),
             *(self._diagnosis(user) for user in DIAGNOSERS),
             self._summaries(),
+            self._asker(),
         ]
         await asyncio.gather(*actors)
 
@@ -108,6 +116,31 @@ class Traffic:
             if response is not None:
                 assert response.blocks, f"explain {topic} answered without a card: {response.body[:200]}"
             await self._pause(0.05, 0.2)
+
+    # -- someone asking questions, in a channel and by DM -------------------------------------------------------
+    async def _asker(self) -> None:
+        asked = 0
+        while not self.stop.is_set():
+            asked += 1
+            event_id, ts, topic = f"EvSoak{asked:06d}", f"1700001000.{asked:06d}", self.rng.choice(TOPICS)
+            event: dict[str, Any] = (
+                {"type": "app_mention", "text": f"<@UBOT> what is {topic}?", "channel": ASK_CHANNEL}
+                if asked % 2
+                else {
+                    "type": "message",
+                    "channel_type": "im",
+                    "text": f"tell me about {topic}",
+                    "channel": DM_CHANNEL,
+                }
+            )
+            event.update(user="UASKER", ts=ts)
+            for delivery in range(DELIVERIES):
+                retry = delivery or None  # X-Slack-Retry-Num on every delivery after the first
+                if await self._send("question", self.slack.event(event, event_id=event_id, retry_num=retry)):
+                    self.ledger.questions.add(event_id)
+                    break
+                await self._pause(0.3, 0.6)
+            await self._pause(0.05, 0.3)
 
     # -- a quiz host and the players --------------------------------------------------------------------------
     async def _quiz(self) -> None:

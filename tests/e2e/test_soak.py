@@ -8,6 +8,8 @@ started again on the same SQLite file and port. Afterwards, on one last process:
 * every acknowledged quiz answer is stored, exactly once, with the option that was acked;
 * every acknowledged diagnosis answer is stored in its flow;
 * every acknowledged summary Post reaches #leadership exactly once, and nothing is posted twice;
+* every question acknowledged by mention or DM (in any of Slack's deliveries of its event) is
+  answered exactly once, even when the process died between the ack and the reply;
 * no quiz is stuck: the running one has its question posted and its host can end it.
 
 The kill moments come from ``MLORG_SOAK_SEED`` (printed on failure); the traffic's own
@@ -31,7 +33,7 @@ from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.harness import SIGNING_SECRET
 from tests.e2e.processes import ServeProcess, free_port, serve_command
 from tests.e2e.slack_client import SlackPlatform
-from tests.e2e.soak_traffic import HOST, LEAD, QUIZ_CHANNEL, TEAM, Ledger, Traffic
+from tests.e2e.soak_traffic import ASK_CHANNEL, DM_CHANNEL, HOST, LEAD, QUIZ_CHANNEL, TEAM, Ledger, Traffic
 from tests.e2e.test_serve_process import serve_env, sqlite_file_url
 
 SOAK_SECONDS = float(os.environ.get("MLORG_SOAK_SECONDS", "120"))
@@ -42,7 +44,7 @@ LIFETIME = (1.5, 7.0)
 SETTLE_SECONDS = 45.0
 
 
-async def test_kill_9_at_random_moments_loses_no_acked_answer_posts_each_summary_once_and_strands_no_quiz(
+async def test_kill_9_at_random_moments_loses_no_acked_answer_posts_each_summary_and_question_once_and_strands_no_quiz(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
@@ -92,11 +94,13 @@ async def test_kill_9_at_random_moments_loses_no_acked_answer_posts_each_summary
             )
             assert len(lives) >= 3, f"the soak (seed {SEED}) was too short to kill anything"
             assert ledger.quiz_answers and ledger.diagnosis_answers and ledger.posted_previews, ledger.acks
+            assert ledger.questions, ledger.acks
 
             await assert_every_acked_quiz_answer_is_stored_once(store, ledger)
             await assert_every_acked_diagnosis_answer_is_stored(store, ledger)
             await assert_every_posted_summary_arrives_once(store, fake_slack, ledger)
             await assert_no_quiz_is_stuck(store, slack, fake_slack, ledger)
+            await assert_every_acked_question_is_answered_once(fake_slack, ledger)
             assert last.returncode is None, last.describe()
 
     finally:
@@ -145,6 +149,26 @@ async def assert_every_posted_summary_arrives_once(store: Store, fake: FakeSlack
     assert not doubled, f"summaries posted more than once: {doubled}"
     for preview in ledger.posted_previews:
         assert arrived[delivered[f"summary:{preview}"].item_id] == 1, preview
+
+
+async def assert_every_acked_question_is_answered_once(fake: FakeSlack, ledger: Ledger) -> None:
+    """Each reply names its event in message metadata: count them as a reader of the channels would."""
+
+    def answered() -> Counter[str]:
+        return Counter(
+            str(((m.get("metadata") or {}).get("event_payload") or {}).get("event_id"))
+            for m in fake.accepted
+            if m["channel"] in (ASK_CHANNEL, DM_CHANNEL)
+        )
+
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while missing := sorted(e for e in ledger.questions if not answered()[e]):
+        assert time.monotonic() < deadline, (
+            f"{len(missing)} acknowledged questions never answered: {missing[:5]}"
+        )
+        await asyncio.sleep(0.2)
+    twice = {event_id: n for event_id, n in answered().items() if n > 1}
+    assert not twice, f"questions answered more than once: {twice}"
 
 
 async def assert_no_quiz_is_stuck(

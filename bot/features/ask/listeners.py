@@ -3,12 +3,13 @@
 One path for all three: read the question as typed (Slack's entities decoded once), look
 up what the conversation was about (so "and its downsides?" follows on), answer from the
 framework, remember the new subject, and log the answer without who asked. Mentions and
-DMs are events, which the de-duplication middleware in ``bot.app`` lets through once.
+DMs are events: the de-duplication middleware (``bot.listeners``) claims each event id, with
+its question (:func:`~bot.features.ask.replies.pending_question`), before the ack, and the
+:class:`~bot.features.ask.replies.Replier` answers it after the ack, once.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,34 +22,21 @@ from bot.commands import CommandContext
 from bot.deps import Deps
 from bot.features.ask import ids
 from bot.features.ask.blocks import answer_text, build_answer
+from bot.features.ask.replies import MAX_QUESTION, Replier, pending_question, question_of
 from bot.features.explain.blocks import card_text
 from bot.features.explain.listeners import ExplainRenderer
-from bot.slack_text import unescape
+from bot.listeners import PENDING_ANSWER
+from bot.store.pending_answers import PendingAnswer
 from knowledge.answering import Answer
 from knowledge.models import Archetype
 
-__all__ = ["MAX_QUESTION", "register"]
+__all__ = ["MAX_QUESTION", "question_of", "register"]
 
-#: A user, channel or special mention. ``[^<>]`` keeps the scan linear: with ``[^>]`` a message
-#: of 40,000 ``<@`` would rescan to the end from every one of them and block the event loop.
-_MENTION = re.compile(r"<[@!#][^<>]*>")
-#: A question needs far less than Slack's 40,000 characters; the rest is cut before any parsing.
-MAX_QUESTION = 2000
 _STALE = "That button is from an older answer. Ask again, or try `/mlorg help`."
 _USAGE = "Ask anything about how to structure ML teams, e.g. `/mlorg ask what goes wrong in an R&D lab?`"
 
 
-def question_of(text: str, *, escaped: bool = True) -> str:
-    """What a person asked: cut first, mentions removed, Slack's escaping undone once.
-
-    Event text arrives escaped; a command's text was already decoded by the router
-    (``escaped=False``), and decoding it twice would turn a typed ``&lt;`` into ``<``.
-    """
-    question = _MENTION.sub(" ", text[:MAX_QUESTION])
-    return (unescape(question) if escaped else question).strip()
-
-
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Deps) -> Replier:
     kb, questions = deps.kb, deps.store.questions
     renderer = ExplainRenderer(kb)
 
@@ -68,38 +56,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         return result, build_answer(result, kb, answer_id=answer_id)
 
+    replier = Replier(kb, deps.answerer, deps.store)
+
+    async def answer_event(body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        """After the ack: the question the claim stored, or (claim not stored) the event's own."""
+        pending = context.get(PENDING_ANSWER)
+        if isinstance(pending, PendingAnswer):
+            await replier.reply(pending, client)
+            return
+        unrecorded = pending_question(body)
+        if unrecorded is not None:
+            await replier.reply(unrecorded, client, durable=False)
+
     @app.event("app_mention")
-    async def handle_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        channel = str(event.get("channel", ""))
-        thread = str(event.get("thread_ts") or event.get("ts") or "")
-        result, blocks = await reply(
-            str(body.get("team_id", "")),
-            f"{channel}:{thread}",
-            question_of(str(event.get("text", ""))),
-            new=not event.get("thread_ts"),  # a top-level mention starts its own thread
-        )
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread or None, blocks=blocks, text=answer_text(result)
-        )
+    async def handle_mention(body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await answer_event(body, client, context)
 
     @app.event("message")
     async def handle_direct_message(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
         """A DM to mlorg is a question; anything else (edits, bots, mlorg's own posts) is not."""
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return
-        channel = str(event.get("channel", ""))
-        thread = str(event.get("thread_ts") or "")
-        question = question_of(str(event.get("text", "")))
-        if not question:
-            return
-        result, blocks = await reply(
-            str(body.get("team_id", "")), f"{channel}:{thread}" if thread else channel, question
-        )
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread or None, blocks=blocks, text=answer_text(result)
-        )
+        await answer_event(body, client, context)
 
     async def handle_ask_command(ctx: CommandContext) -> None:
         question = question_of(ctx.text, escaped=False)
@@ -167,3 +145,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @deps.actions.on(ids.UNHELPFUL)
     async def handle_unhelpful(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await vote(ack, body, respond, helpful=False)
+
+    return replier

@@ -19,7 +19,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.store.db import build_engine, default_database_url, normalize_database_url
+from bot.store.pending_answers import PendingAnswerRow
 from bot.store.tables import Base
+
+# Imported for its table, which lives beside its repository rather than in tables.py.
+assert PendingAnswerRow.__tablename__ in Base.metadata.tables
 
 config = context.config
 target_metadata = Base.metadata

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, MetaData, String, Table, select
 
 from bot.store import Ledger, Store, WorkspaceConfig
+from bot.store.pending_answers import PendingAnswer
 from bot.store.scoping import SCOPE_PARAMETER, across_workspaces, across_workspaces_reason
 from bot.store.tables import Base
 from tests.bot.store.scoping_support import (
@@ -189,6 +190,16 @@ async def write_workspace_a(store: Store, ids: Ids) -> dict[str, Any]:
     a, user, channel, key = ids.team_a, ids.user, ids.channel, ids.key
     now = datetime.now(UTC)
     await store.events.claim(a, key)
+    question = PendingAnswer.of(
+        a,
+        f"{key}-q",
+        channel_id=channel,
+        thread_ts=None,
+        conversation_key=channel,
+        question=A_ONLY,
+        new=False,
+    )
+    await store.events.claim(a, f"{key}-q", question)
     session = await store.diagnoses.open_session(a, channel, user)
     await store.diagnoses.set_session_messages(a, session.session_id, "1.1", "1.2")
     team_flow = await store.diagnoses.start(a, user, channel, session.session_id)
