@@ -399,7 +399,7 @@ QUESTIONS = [
 def test_every_answer_is_within_limits_and_shows_its_facts(question: str) -> None:
     result = ANSWERER.answer(question)
 
-    blocks = build_answer(result, KB, answer_id="0123456789ab")
+    blocks = build_answer(result, answer_id="0123456789ab")
 
     assert_within_limits(blocks)
     assert answer_text(result)
@@ -414,7 +414,7 @@ def test_an_answer_about_rnd_downsides_lists_its_challenges_and_offers_its_card(
     assert isinstance(rnd, Archetype)
     result = ANSWERER.answer("what's the downside of an R&D org?")
 
-    blocks = build_answer(result, KB, answer_id="0123456789ab")
+    blocks = build_answer(result, answer_id="0123456789ab")
 
     assert result.topics[0] == rnd and result.answered
     text = visible_text(blocks)
@@ -440,7 +440,7 @@ def test_every_action_id_the_builders_emit_has_a_listener_prefix() -> None:
 def test_a_declined_question_gets_one_line_on_what_mlorg_can_answer_and_no_facts() -> None:
     result = ANSWERER.answer("how many GPUs should we buy?")
 
-    blocks = build_answer(result, KB, answer_id="0123456789ab")
+    blocks = build_answer(result, answer_id="0123456789ab")
 
     text = visible_text(blocks)
     assert answer_text(result) == "The framework doesn't cover that."
@@ -453,7 +453,7 @@ def test_a_declined_question_gets_one_line_on_what_mlorg_can_answer_and_no_facts
 def test_a_question_partly_in_scope_says_which_part_is_left_out() -> None:
     result = ANSWERER.answer("we're a bank with a 40-person central ML team, how many GPUs should we buy?")
 
-    text = visible_text(build_answer(result, KB, answer_id="0123456789ab"))
+    text = visible_text(build_answer(result, answer_id="0123456789ab"))
 
     assert "Independent ML division" in text
     assert "doesn't cover “how many GPUs should we buy?”" in text
@@ -462,7 +462,7 @@ def test_a_question_partly_in_scope_says_which_part_is_left_out() -> None:
 def test_mlorgs_own_advice_is_marked_as_not_the_frameworks() -> None:
     result = ANSWERER.answer("we have ML people in a few product teams, where should we start?")
 
-    text = visible_text(build_answer(result, KB, answer_id="0123456789ab"))
+    text = visible_text(build_answer(result, answer_id="0123456789ab"))
 
     advice = [f for f in result.facts if f.aspect == "next_steps"]
     assert advice

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
-from knowledge import Answerer, KnowledgeBase, load_knowledge
+from knowledge import Answerer, load_knowledge
 from tests.support.answers import load_cases, problems_with, report, score, wanted_kinds
 
 SETS = {name: load_cases(f"questions_blind_{name}.yaml") for name in ("a", "b", "c", "d", "e")}
@@ -80,7 +80,7 @@ def test_nine_in_ten_blind_questions_are_right_overall_and_in_every_kind(name: s
     assert {group: share for group, share in shares.items() if share < TARGET} == {}
 
 
-def test_every_question_outside_the_framework_is_declined_without_archetype_facts(kb: KnowledgeBase) -> None:
+def test_every_question_outside_the_framework_is_declined_without_archetype_facts() -> None:
     answerer = _answerer()
     outside = [case for cases in SETS.values() for case in cases if "outside" in wanted_kinds(case)]
 

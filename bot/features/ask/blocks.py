@@ -15,7 +15,6 @@ from bot.blocks import actions, button, context, section, to_dicts
 from bot.features.ask import ids
 from bot.features.diagnose import ids as diagnose_ids
 from bot.slack_text import clip, quote_user_text
-from knowledge import KnowledgeBase
 from knowledge.answering import Answer, Fact
 from knowledge.models import Archetype
 
@@ -45,7 +44,7 @@ def _fact_line(fact: Fact) -> str:
     return f"• {fact.text} _({fact.topic.short_name})_"
 
 
-def build_answer(answer: Answer, kb: KnowledgeBase, *, answer_id: str) -> list[dict[str, Any]]:
+def build_answer(answer: Answer, *, answer_id: str) -> list[dict[str, Any]]:
     blocks: list[Block] = []
     if answer.answered:
         lines = [f"*{answer.headline}*", *(_fact_line(fact) for fact in answer.facts)]

@@ -54,9 +54,9 @@ def register(app: AsyncApp, deps: Deps) -> Replier:
             conversation_key=conversation,
             subject=result.topics[0].id if result.topics else None,
         )
-        return result, build_answer(result, kb, answer_id=answer_id)
+        return result, build_answer(result, answer_id=answer_id)
 
-    replier = Replier(kb, deps.answerer, deps.store)
+    replier = Replier(deps.answerer, deps.store)
 
     async def answer_event(body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
         """After the ack: the question the claim stored, or (claim not stored) the event's own."""

@@ -25,7 +25,6 @@ from bot.features.ask.blocks import answer_text, build_answer
 from bot.slack_text import api_error, unescape
 from bot.store import Store
 from bot.store.pending_answers import PendingAnswer
-from knowledge import KnowledgeBase
 from knowledge.answering import Answerer
 
 __all__ = ["MAX_QUESTION", "METADATA_EVENT", "Replier", "pending_question", "question_of"]
@@ -98,8 +97,7 @@ def pending_question(body: dict[str, Any]) -> PendingAnswer | None:
 class Replier:
     """Answers a claimed question and posts the reply once (see the module docstring)."""
 
-    def __init__(self, kb: KnowledgeBase, answerer: Answerer, store: Store) -> None:
-        self._kb = kb
+    def __init__(self, answerer: Answerer, store: Store) -> None:
         self._answerer = answerer
         self._questions = store.questions
         self._pending = store.pending_answers
@@ -129,7 +127,7 @@ class Replier:
                 await client.chat_postMessage(
                     channel=pending.channel_id,
                     thread_ts=pending.thread_ts,
-                    blocks=build_answer(result, self._kb, answer_id=answer_id),
+                    blocks=build_answer(result, answer_id=answer_id),
                     text=answer_text(result),
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"event_id": pending.event_id}},
                 )
